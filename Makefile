@@ -1,0 +1,30 @@
+# Two entry points (see README):  make reproduce   |   make test
+# Both create .venv from the pinned lock files on first use.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+
+.PHONY: reproduce test bench clean-venv
+
+$(VENV)/.runtime: requirements/runtime.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/runtime.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements/dev.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.lock
+	touch $@
+
+reproduce: $(VENV)/.runtime
+	$(PY) scripts/reproduce_davis2024.py
+
+test: $(VENV)/.dev
+	$(VENV)/bin/ruff check src tests scripts benchmarks
+	$(PY) -m pytest
+
+bench: $(VENV)/.dev
+	$(PY) -m pytest benchmarks -p no:randomly --benchmark-only -q -s
+
+clean-venv:
+	rm -rf $(VENV)

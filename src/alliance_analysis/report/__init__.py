@@ -1,0 +1,1 @@
+"""Rendering: APA strings (:mod:`.apa`), tables, figures and the HTML report."""
