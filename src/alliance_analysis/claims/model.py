@@ -1,0 +1,255 @@
+"""Claim and registry model, and a strict loader for the TOML registry files.
+
+Each claim says what was printed (``printed``/``p_printed`` as strings, so the number of decimals
+is known), how it was compared (``comparator``/``p_comparator``), which variables and timepoints
+it concerns (canonical wide-view column names such as ``wai_sr.total.prep``), and, for every
+quantity the paper did not print (n, df, test, d formula), whether it is ``printed``,
+``inferred`` or ``assumed``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from ..rounding import parse_printed
+
+REGISTRY_DIR = Path(__file__).with_name("registry")
+
+#: analysis kind -> (required fields, allowed statistics)
+ANALYSES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "count": ((), ("N",)),
+    "descriptive": (("variable",), ("M", "SD")),
+    "correlation": (("x", "y", "p_printed", "p_comparator"), ("r",)),
+    "paired_change": (("pre", "post", "direction"), ("p", "d")),
+    "proportion": (("definition", "baseline", "followup"), ("%",)),
+    "significance": (("x", "y", "expected", "p_comparator"), ("p",)),
+}
+STATUSES = ("printed", "inferred", "assumed")
+COMPARATORS = ("=", "<", ">", "<=", ">=")
+D_FORMULAS = ("d_z", "d_rm", "d_av", "d_av_lakens", "d_b")
+
+_FIELDS = {
+    "id", "description", "quote", "quote_kind", "source", "analysis", "statistic", "printed",
+    "comparator", "p_printed", "p_comparator", "x", "y", "pre", "post", "variable", "group",
+    "direction", "test", "test_status", "formula", "formula_status", "n", "n_status", "n_basis",
+    "df", "df_status", "definition", "baseline", "followup", "expected", "assumptions", "method",
+    "alternative", "method_status", "alternative_status",
+}
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One printed result of one paper."""
+
+    id: str
+    paper: str
+    description: str
+    quote: str
+    source: str
+    analysis: str
+    statistic: str
+    printed: str
+    comparator: str = "="
+    quote_kind: str = "verbatim"
+    p_printed: str | None = None
+    p_comparator: str | None = None
+    x: str | None = None
+    y: str | tuple[str, ...] | None = None
+    pre: str | None = None
+    post: str | None = None
+    variable: str | None = None
+    group: str | None = None
+    direction: str | None = None
+    test: str | None = None
+    test_status: str | None = None
+    formula: str | None = None
+    formula_status: str | None = None
+    n: int | None = None
+    n_status: str | None = None
+    n_basis: str | None = None
+    df: int | None = None
+    df_status: str | None = None
+    definition: str | None = None
+    baseline: str | None = None
+    followup: str | None = None
+    expected: str | None = None
+    assumptions: tuple[str, ...] = ()
+    method: str = "pearson"
+    alternative: str = "two-sided"
+    method_status: str | None = None
+    alternative_status: str | None = None
+
+    @property
+    def published_text(self) -> str:
+        """The printed result as one short string, e.g. ``r = -.65, p = .002``."""
+        stat = {"%": "", "N": "N = ", "M": "M = ", "SD": "SD = "}.get(self.statistic)
+        if self.analysis == "significance":
+            return f"p {self.p_comparator} {self.printed} ({self.expected})"
+        if self.statistic == "%":
+            text = f"{self.printed}%"
+        elif stat is not None:
+            text = f"{stat}{self.printed}"
+        else:
+            text = f"{self.statistic} {self.comparator} {self.printed}"
+        if self.p_printed is not None:
+            text += f", p {self.p_comparator} {self.p_printed}"
+        return text
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        """Every wide-view column the claim needs."""
+        out: list[str] = []
+        for name in ("x", "pre", "post", "variable", "baseline", "followup"):
+            value = getattr(self, name)
+            if value:
+                out.append(value)
+        if isinstance(self.y, tuple):
+            out.extend(self.y)
+        elif self.y:
+            out.append(self.y)
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class Registry:
+    """All claims of one paper, its bibliographic record and its stated assumptions."""
+
+    paper: dict[str, Any]
+    claims: tuple[Claim, ...]
+    assumptions: dict[str, str] = field(default_factory=dict)
+    path: Path | None = None
+
+    @property
+    def id(self) -> str:
+        return str(self.paper["id"])
+
+    def get(self, claim_id: str) -> Claim:
+        for claim in self.claims:
+            if claim.id == claim_id:
+                return claim
+        raise KeyError(claim_id)
+
+
+def registry_path(name: str | Path) -> Path:
+    """Path of a registry given a shipped name (``"levin2024"``) or a file path."""
+    path = Path(name)
+    if path.suffix == ".toml":
+        return path
+    candidate = REGISTRY_DIR / f"{name}.toml"
+    if not candidate.exists():
+        known = sorted(p.stem for p in REGISTRY_DIR.glob("*.toml"))
+        raise InputError(f"no claims registry named '{name}'", hint=f"Known: {', '.join(known)}")
+    return candidate
+
+
+def _fail(path: Path, what: str, claim_id: str | None = None, hint: str | None = None):
+    prefix = f"claim '{claim_id}': " if claim_id else ""
+    return InputError(prefix + what, file=str(path), hint=hint)
+
+
+def _validate_claim(path: Path, raw: dict[str, Any], paper: str, assumptions: dict[str, str]) -> Claim:
+    cid = raw.get("id")
+    if not isinstance(cid, str) or not cid:
+        raise _fail(path, "a [[claim]] has no 'id'")
+    unknown = sorted(set(raw) - _FIELDS)
+    if unknown:
+        raise _fail(path, f"unknown field(s) {unknown}", cid, f"Valid fields: {', '.join(sorted(_FIELDS))}")
+    for required in ("description", "quote", "source", "analysis", "statistic", "printed"):
+        if required not in raw:
+            raise _fail(path, f"missing field '{required}'", cid)
+    analysis = raw["analysis"]
+    if analysis not in ANALYSES:
+        raise _fail(path, f"unknown analysis '{analysis}'", cid, f"Use one of: {', '.join(ANALYSES)}")
+    required, statistics = ANALYSES[analysis]
+    for name in required:
+        if name not in raw:
+            raise _fail(path, f"analysis '{analysis}' needs field '{name}'", cid)
+    if raw["statistic"] not in statistics:
+        raise _fail(path, f"statistic '{raw['statistic']}' is not valid for '{analysis}'", cid,
+                    f"Use one of: {', '.join(statistics)}")
+    for name in ("printed", "p_printed"):
+        if name in raw:
+            if not isinstance(raw[name], str):
+                raise _fail(path, f"'{name}' must be a string exactly as printed (e.g. \"-.65\")", cid)
+            try:
+                parse_printed(raw[name])
+            except ValueError as exc:
+                raise _fail(path, str(exc), cid) from None
+    for name in ("comparator", "p_comparator"):
+        if name in raw and raw[name] not in COMPARATORS:
+            raise _fail(path, f"'{name}' must be one of {COMPARATORS}", cid)
+    for name in ("n_status", "df_status", "test_status", "formula_status", "method_status",
+                 "alternative_status"):
+        if name in raw and raw[name] not in STATUSES:
+            raise _fail(path, f"'{name}' must be one of {STATUSES}", cid)
+    for name in ("n", "df"):
+        if name in raw and f"{name}_status" not in raw:
+            raise _fail(path, f"'{name}' given without '{name}_status' (printed/inferred/assumed)", cid)
+    if raw["statistic"] == "d":
+        if raw.get("formula") not in D_FORMULAS:
+            raise _fail(path, "a d claim needs 'formula' (which paired d)", cid, f"Use one of: {', '.join(D_FORMULAS)}")
+        if "formula_status" not in raw:
+            raise _fail(path, "a d claim needs 'formula_status' (printed/inferred/assumed)", cid)
+    if raw.get("direction") not in (None, "increase", "decrease", "negative", "positive"):
+        raise _fail(path, "'direction' must be increase/decrease/negative/positive", cid)
+    if analysis == "significance" and raw["expected"] not in ("significant", "not significant"):
+        raise _fail(path, "'expected' must be 'significant' or 'not significant'", cid)
+    if analysis == "proportion" and raw["definition"] not in ("response", "remission"):
+        raise _fail(path, "'definition' must be 'response' or 'remission'", cid)
+    missing = [a for a in raw.get("assumptions", []) if a not in assumptions]
+    if missing:
+        raise _fail(path, f"refers to undefined assumption(s) {missing}", cid, "Add them as [[assumption]] entries")
+    values = dict(raw)
+    if isinstance(values.get("y"), list):
+        values["y"] = tuple(values["y"])
+    values["assumptions"] = tuple(values.get("assumptions", ()))
+    return Claim(paper=paper, **values)
+
+
+def load_registry(name: str | Path) -> Registry:
+    """Load and validate one registry (shipped name or path); errors name the file and claim."""
+    path = registry_path(name)
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise InputError("claims registry file not found", file=str(path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"not valid TOML: {exc}", file=str(path)) from None
+    unknown = sorted(set(data) - {"schema", "paper", "assumption", "claim"})
+    if unknown:
+        raise _fail(path, f"unknown top-level key(s) {unknown}", hint="Valid: schema, paper, assumption, claim")
+    if data.get("schema") != 1:
+        raise _fail(path, "unsupported or missing 'schema' (expected 1)")
+    paper = data.get("paper")
+    if not isinstance(paper, dict) or "id" not in paper or "citation" not in paper:
+        raise _fail(path, "[paper] needs at least 'id' and 'citation'")
+    assumptions: dict[str, str] = {}
+    for entry in data.get("assumption", []):
+        if set(entry) != {"id", "text"}:
+            raise _fail(path, f"[[assumption]] entries need exactly 'id' and 'text', got {sorted(entry)}")
+        assumptions[entry["id"]] = entry["text"]
+    claims = [_validate_claim(path, raw, paper["id"], assumptions) for raw in data.get("claim", [])]
+    if not claims:
+        raise _fail(path, "no [[claim]] entries")
+    ids = [c.id for c in claims]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise _fail(path, f"duplicate claim id(s) {dupes}")
+    return Registry(paper=paper, claims=tuple(claims), assumptions=assumptions, path=path)
+
+
+def load_registries(names: list[str] | tuple[str, ...]) -> tuple[Registry, ...]:
+    """Several registries; claim ids must be unique across them."""
+    registries = tuple(load_registry(n) for n in names)
+    seen: dict[str, str] = {}
+    for reg in registries:
+        for claim in reg.claims:
+            if claim.id in seen:
+                raise InputError(f"claim id '{claim.id}' appears in both {seen[claim.id]} and {reg.id}")
+            seen[claim.id] = reg.id
+    return registries
