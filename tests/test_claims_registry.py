@@ -153,3 +153,19 @@ def test_check_claim_value_needs_both_r_and_p(tmp_path):
     assert not ok and "does not round" in why
     ok, why = check_claim_value(claim, -0.30, 0.0406)
     assert not ok and "p =" in why
+
+
+def test_registry_inferred_n_fits_the_printed_r_and_p():
+    """The registry's inferred n must be one the printed (r, p) pair allows (audit module)."""
+    from alliance_analysis.reproduce.printed_audit import audit_printed_claims
+
+    rows = audit_printed_claims(load_registries(SHIPPED))
+    assert {r["claim_id"] for r in rows} >= {f"L{i}" for i in range(3, 14)} | {"L2"}
+    assert not [r for r in rows if r["flag"]], [r["verdict"] for r in rows if r["flag"]]
+
+
+def test_d_claim_audit_says_two_tailed_dz_is_impossible():
+    from alliance_analysis.reproduce.printed_audit import audit_printed_claims
+
+    row = next(r for r in audit_printed_claims(load_registries(SHIPPED)) if r["claim_id"] == "L2")
+    assert "d_z two-tailed n = none" in row["verdict"]

@@ -1,16 +1,55 @@
-"""`alliance-analysis reproduce` (not implemented yet)."""
+"""`alliance-analysis reproduce NAME [--data FILE --mapping MAP.toml] [--out DIR]`."""
 
 from __future__ import annotations
 
 import argparse
-
-from ..errors import InputError
+from pathlib import Path
 
 
 def add_parser(subparsers, help_text: str) -> None:
     p = subparsers.add_parser("reproduce", help=help_text, description=help_text)
-    p.set_defaults(command="reproduce")
+    configure(p)
+
+
+def configure(p: argparse.ArgumentParser, fixed_name: str | None = None) -> None:
+    if fixed_name is None:
+        p.add_argument("name", help="reproduction to run (e.g. davis2024)")
+    p.add_argument("--data", help="a real export with the same variables (default: the synthetic dataset)")
+    p.add_argument("--mapping", help="TOML mapping for --data (see docs/loader.md)")
+    p.add_argument("--out", help="output directory (default: out/NAME)")
+    p.add_argument("--root", help="repository root for the default data (default: current directory)")
+    if fixed_name:
+        p.set_defaults(command="reproduce", name=fixed_name)
+    else:
+        p.set_defaults(command="reproduce")
 
 
 def run(args: argparse.Namespace) -> int:
-    raise InputError("the 'reproduce' command is not implemented yet")
+    from ..reproduce.outputs import write_outputs
+    from ..reproduce.pipeline import run_reproduction, summary_lines
+
+    root = Path(args.root) if args.root else Path.cwd()
+    out = Path(args.out) if args.out else root / "out" / args.name
+    result = run_reproduction(args.name, data=args.data, mapping=args.mapping, root=root)
+    write_outputs(result, out)
+    print("\n".join(summary_lines(result, out)))
+    return 0
+
+
+def main_for(name: str, argv: list[str] | None = None, root: Path | None = None) -> int:
+    """Entry point for the thin ``scripts/reproduce_NAME.py`` wrappers (exit codes as the CLI)."""
+    import sys
+
+    from ..errors import AllianceAnalysisError
+
+    parser = argparse.ArgumentParser(prog=f"reproduce_{name}.py",
+                                     description=f"Reproduce the '{name}' claims end to end.")
+    configure(parser, fixed_name=name)
+    args = parser.parse_args(argv)
+    if args.root is None and root is not None:
+        args.root = str(root)
+    try:
+        return run(args)
+    except AllianceAnalysisError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,378 @@
+"""Check printed results for internal consistency — a vectorised, corrected statcheck.
+
+:func:`check_text` parses a whole text in one regular-expression pass and recomputes every p at
+once with numpy/scipy arrays; :func:`check_result` checks one result string. The rules restate
+statcheck (Nuijten et al., 2016; R package v1.6.0) — see :mod:`alliance_analysis.audit.core` —
+with these additions: negative statistics are handled by magnitude (the PyPI port's bug), the
+p interval ``[p_low, p_high]`` implied by the rounding of the statistic is reported next to the
+face-value p, correlations printed without df get the set of consistent n
+(:func:`~alliance_analysis.audit.nsearch.consistent_n_for_r`), a paired ``d = …, p = …`` gets the
+d formulas that fit (:func:`~alliance_analysis.audit.nsearch.d_formula_consistency`, Lakens 2013),
+and impossible values are returned as *skipped* with a reason instead of vanishing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..errors import InputError
+from ..report.apa import fmt_bounded, fmt_df, fmt_p
+from ..results import Result
+from .core import decision_error_rule, error_rule, p_from_magnitude, round_units, stat_bounds
+from .nsearch import consistent_n_for_r, d_formula_consistency, format_ranges
+from .parse import TYPE_CODES, ParsedResults, parse_text
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["CheckedResult", "SkippedResult", "AuditReport", "check_text", "check_result"]
+
+STATUSES = ("consistent", "inconsistent", "decision_error", "undetermined")
+
+COLUMNS = (
+    "raw", "start", "end", "test_type", "df1", "df2", "test_comparison", "statistic", "value",
+    "statistic_decimals", "p_comparison", "reported_p_text", "reported_p", "p_decimals",
+    "computed_p", "p_low", "p_high", "tails", "error", "decision_error", "status",
+    "consistent_n", "notes",
+)
+
+
+def fmt_p_number(p: float) -> str:
+    """A computed p for tables: 5 decimals (``.03623``), scientific below 1e-4."""
+    if p is None or not np.isfinite(p):
+        return ""
+    if p < 1e-4:
+        return f"{p:.1e}"
+    return fmt_bounded(p, 5)
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckedResult(Result):
+    """One printed result and its verdict.
+
+    ``computed_p`` is at the face value of the statistic; ``[p_low, p_high]`` is the range the
+    statistic's rounding allows, which is what the verdict uses. ``status`` is one of
+    ``consistent``, ``inconsistent``, ``decision_error`` (an inconsistency that flips significance
+    at alpha) or ``undetermined`` (r without df, paired d: see ``consistent_n`` and ``notes``).
+    """
+
+    raw: str
+    test_type: str
+    df1: float | None
+    df2: float | None
+    test_comparison: str
+    statistic: str
+    value: float
+    statistic_decimals: int
+    p_comparison: str
+    reported_p_text: str
+    reported_p: float | None
+    p_decimals: int
+    computed_p: float | None
+    p_low: float | None
+    p_high: float | None
+    tails: str
+    error: bool | None
+    decision_error: bool | None
+    status: str
+    consistent_n: str | None = None
+    notes: tuple[str, ...] = ()
+    start: int = 0
+    end: int = 0
+
+    @property
+    def p_interval(self) -> tuple[float | None, float | None]:
+        return self.p_low, self.p_high
+
+    def apa(self) -> str:
+        if self.computed_p is None:
+            extra = f"; consistent n: {self.consistent_n}" if self.consistent_n else ""
+            return f"{self.raw} → {self.status}{extra}"
+        return (f"{self.raw} → computed p {fmt_p(self.computed_p)} "
+                f"[{fmt_p_number(self.p_low)}, {fmt_p_number(self.p_high)}]: {self.status}")
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        d["notes"] = "; ".join(self.notes)
+        return d
+
+
+@dataclasses.dataclass(frozen=True)
+class SkippedResult(Result):
+    """A matched string that was not checked (impossible value or incomplete form)."""
+
+    raw: str
+    start: int
+    reason: str
+
+    def apa(self) -> str:
+        return f"{self.raw} (skipped: {self.reason})"
+
+
+@dataclasses.dataclass(frozen=True)
+class AuditReport(Result):
+    """All checked results of a text (columnar inside; :attr:`results` builds the objects)."""
+
+    alpha: float
+    one_tailed: bool
+    one_tailed_in_text: bool
+    skipped: tuple[SkippedResult, ...]
+    columns: dict = dataclasses.field(repr=False, compare=False)
+
+    def __len__(self) -> int:
+        return len(self.columns["raw"])
+
+    @cached_property
+    def results(self) -> tuple[CheckedResult, ...]:
+        c = self.columns
+        out = []
+        for i in range(len(self)):
+            kw = {}
+            for name in COLUMNS:
+                v = c[name][i]
+                if isinstance(v, np.generic):
+                    v = v.item()
+                if name in ("df1", "df2", "reported_p", "computed_p", "p_low", "p_high") and (
+                        v is not None and v != v):
+                    v = None
+                kw[name] = v
+            kw["notes"] = tuple(kw["notes"])
+            if kw["status"] == "undetermined" and kw["test_type"] in ("r", "d"):
+                kw["error"] = None if kw["computed_p"] is None else kw["error"]
+                kw["decision_error"] = None if kw["computed_p"] is None else kw["decision_error"]
+            out.append(CheckedResult(**kw))
+        return tuple(out)
+
+    def __iter__(self):
+        return iter(self.results)
+
+    def __getitem__(self, i: int) -> CheckedResult:
+        return self.results[i]
+
+    @property
+    def n_errors(self) -> int:
+        return int(np.sum(self.columns["error"] & (self.columns["status"] != "undetermined")))
+
+    @property
+    def n_decision_errors(self) -> int:
+        return int(np.sum(self.columns["decision_error"]))
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per checked result (columns as in :class:`CheckedResult`)."""
+        import pandas as pd
+
+        c = self.columns
+        frame = pd.DataFrame({name: c[name] for name in COLUMNS if name != "notes"})
+        frame["notes"] = ["; ".join(n) for n in c["notes"]]
+        return frame
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"alpha": self.alpha, "one_tailed": self.one_tailed, "n_results": len(self),
+                "n_errors": self.n_errors, "n_decision_errors": self.n_decision_errors,
+                "n_skipped": len(self.skipped)}
+
+    def apa(self) -> str:
+        return (f"{len(self)} results checked: {self.n_errors} inconsistent, "
+                f"{self.n_decision_errors} decision errors, {len(self.skipped)} skipped")
+
+
+def _check_parsed(parsed: ParsedResults, *, alpha: float, one_tailed: bool,
+                  one_tailed_txt: bool, p_equal_alpha_sig: bool, p_zero_error: bool,
+                  n: int | None, n_min: int, n_max: int) -> dict[str, Any]:
+    k = len(parsed)
+    kind = np.array(parsed.test_type, dtype=object)
+    code = np.array([TYPE_CODES[t] for t in parsed.test_type], dtype=np.int8)
+    value = np.array(parsed.value, dtype=float)
+    sdec = np.array(parsed.statistic_decimals, dtype=np.int16)
+    df1 = np.array(parsed.df1, dtype=float)
+    df2 = np.array(parsed.df2, dtype=float)
+    rep = np.array(parsed.reported_p, dtype=float)
+    pdec = np.array(parsed.p_decimals, dtype=np.int16)
+    pcomp = np.array(parsed.p_comparison, dtype=object)
+    tcomp_printed = np.array(parsed.test_comparison, dtype=object)
+    notes = [list(x) for x in parsed.notes]
+
+    # magnitude comparison: "t < -2" means |t| > 2 for the symmetric tests
+    signed = np.isin(code, (0, 2, 3, 5)) & (value < 0)
+    tcomp = tcomp_printed.copy()
+    tcomp[signed & (tcomp_printed == "<")] = ">"
+    tcomp[signed & (tcomp_printed == ">")] = "<"
+
+    # r and d without df: use n when given, otherwise search n
+    no_df_r = (code == 2) & np.isnan(df1)
+    if n is not None:
+        df1 = np.where(no_df_r, float(n) - 2.0, df1)
+    is_d = code == 5
+    # a paired d with known n becomes d_z's t(n - 1) = d·√n for the face-value p
+    eff_code = np.where(is_d, 0, code)
+    eff_value = value.copy()
+    eff_df1 = df1.copy()
+    if n is not None:
+        eff_value = np.where(is_d, value * np.sqrt(float(n)), value)
+        eff_df1 = np.where(is_d, float(n) - 1.0, df1)
+    computable = ~np.isnan(eff_df1) | np.isin(code, (3,))
+    computable &= ~(is_d & (n is None))
+
+    lo, hi = stat_bounds(eff_value, sdec)
+    if n is not None:
+        half = 0.5 * 10.0 ** (-sdec.astype(float))
+        d_lo = np.maximum(np.abs(value) - half, 0) * np.sqrt(float(n))
+        d_hi = (np.abs(value) + half) * np.sqrt(float(n))
+        lo, hi = np.where(is_d, d_lo, lo), np.where(is_d, d_hi, hi)
+    mag = np.abs(eff_value)
+
+    def run(two_sided: bool):
+        face = p_from_magnitude(eff_code, mag, eff_df1, df2, two_sided)
+        p_high = p_from_magnitude(eff_code, lo, eff_df1, df2, two_sided)
+        p_low = p_from_magnitude(eff_code, hi, eff_df1, df2, two_sided)
+        err = error_rule(tcomp, pcomp, rep, pdec, p_low, p_high, alpha, p_zero_error)
+        de = err & decision_error_rule(tcomp, pcomp, rep, face, alpha, p_equal_alpha_sig)
+        return face, p_low, p_high, err, de
+
+    face2, low2, high2, err2, de2 = run(True)
+    face1, low1, high1, err1, de1 = run(False)
+    symmetric = np.isin(eff_code, (0, 2, 3))
+    if one_tailed:
+        face, p_low, p_high, err, de = face1, low1, high1, err1, de1
+        tails = np.where(symmetric, "one", "upper")
+    else:
+        face, p_low, p_high, err, de = face2, low2, high2, err2, de2
+        tails = np.where(symmetric, "two", "upper")
+        if one_tailed_txt and parsed.one_tailed_in_text:
+            use1 = symmetric & err2 & ~err1
+            face = np.where(use1, face1, face)
+            p_low = np.where(use1, low1, p_low)
+            p_high = np.where(use1, high1, p_high)
+            err = np.where(use1, err1, err)
+            de = np.where(use1, de1, de)
+            tails = np.where(use1, "one (text)", tails)
+    err = err & computable
+    de = de & computable
+
+    # r printed with N instead of df?
+    r_err = np.flatnonzero((code == 2) & err & ~no_df_r & (df1 > 2))
+    if len(r_err):
+        rl, rh = stat_bounds(value[r_err], sdec[r_err])
+        dfn = df1[r_err] - 2
+        rc = np.full(len(r_err), 2)
+        two = not one_tailed
+        ok_n = ~error_rule(tcomp[r_err], pcomp[r_err], rep[r_err], pdec[r_err],
+                           p_from_magnitude(rc, rh, dfn, np.nan, two),
+                           p_from_magnitude(rc, rl, dfn, np.nan, two), alpha, p_zero_error)
+        for i, ok in zip(r_err, ok_n, strict=True):
+            if ok:
+                notes[i].append(f"consistent if {fmt_df(df1[i])} is N (df = {fmt_df(df1[i] - 2)})")
+    if not one_tailed:
+        for i in np.flatnonzero(err & symmetric & ~err1 & computable):
+            if tails[i] == "two":
+                notes[i].append("consistent if one-tailed")
+    # consistent only thanks to the rounding of the statistic (statcheck issue #36)
+    exact = computable & ~err & (pcomp == "=") & (rep > 0)
+    for i in np.flatnonzero(exact & (round_units(face, pdec) != np.rint(rep * 10.0 ** pdec))):
+        notes[i].append(f"consistent only through the rounding of the statistic "
+                        f"(face-value p = {fmt_p_number(face[i])})")
+    pzero = computable & (pcomp != "ns") & (rep <= 0) & (pcomp != ">")
+    for i in np.flatnonzero(pzero & p_zero_error):
+        notes[i].append("p printed as zero: report p < .001")
+
+    status = np.where(de, "decision_error", np.where(err, "inconsistent", "consistent")).astype(object)
+    consistent_n: list[str | None] = [None] * k
+    for i in np.flatnonzero(~computable):
+        status[i] = "undetermined"
+        face[i] = p_low[i] = p_high[i] = np.nan
+        err[i] = de[i] = False
+        p_arg = "ns" if pcomp[i] == "ns" else f"{parsed.p_sign[i]} {parsed.p_text[i]}"
+        if code[i] == 2:
+            try:
+                res = consistent_n_for_r(parsed.statistic[i], p_arg, n_min=n_min, n_max=n_max,
+                                         alpha=alpha, p_zero_error=p_zero_error)
+            except InputError as exc:
+                notes[i].append(f"n search not possible: {exc.message}")
+                continue
+            consistent_n[i] = format_ranges(res.two_tailed)
+            notes[i].append(f"no df printed; consistent for n = {format_ranges(res.two_tailed)} "
+                            f"two-tailed, n = {format_ranges(res.one_tailed)} one-tailed "
+                            f"(searched {n_min}\u2013{n_max})")
+            if not res.two_tailed and not res.one_tailed:
+                status[i] = "inconsistent"
+                err[i] = True
+        elif code[i] == 5:
+            try:
+                res = d_formula_consistency(parsed.statistic[i], p_arg, n_min=max(n_min, 2),
+                                            n_max=n_max, alpha=alpha)
+            except InputError as exc:
+                notes[i].append(f"d formula search not possible: {exc.message}")
+                continue
+            consistent_n[i] = format_ranges(res.ranges("d_z"))
+            notes[i].append("paired d: " + "; ".join(
+                f"{key} n = {format_ranges(rng)}" for key, rng in res.summary))
+    if n is not None:
+        for i in np.flatnonzero(is_d):
+            notes[i].append(f"checked as d_z = t/√n with n = {n}; other d formulas need r "
+                            "(see d_formula_consistency)")
+    for i in np.flatnonzero(no_df_r & computable):
+        notes[i].append(f"no df printed; checked with the given n = {n}")
+    df1_out = np.where(no_df_r & (n is None), np.nan, df1)
+    if n is not None:
+        df1_out = np.where(is_d, float(n) - 1.0, df1_out)
+    return {
+        "raw": parsed.raw, "start": np.array(parsed.start, dtype=np.int64),
+        "end": np.array(parsed.end, dtype=np.int64), "test_type": kind,
+        "df1": df1_out, "df2": df2, "test_comparison": tcomp_printed,
+        "statistic": np.array(parsed.statistic, dtype=object), "value": value,
+        "statistic_decimals": sdec.astype(np.int64), "p_comparison": pcomp,
+        "reported_p_text": np.array(parsed.p_text, dtype=object), "reported_p": rep,
+        "p_decimals": pdec.astype(np.int64), "computed_p": face, "p_low": p_low,
+        "p_high": p_high, "tails": tails.astype(object), "error": err.astype(bool),
+        "decision_error": de.astype(bool), "status": status,
+        "consistent_n": np.array(consistent_n, dtype=object), "notes": notes,
+    }
+
+
+def check_text(text: str, *, alpha: float = 0.05, one_tailed: bool = False,
+               one_tailed_txt: bool = False, p_equal_alpha_sig: bool = True,
+               p_zero_error: bool = True, n: int | None = None, n_min: int = 4,
+               n_max: int = 10_000) -> AuditReport:
+    """Find and check every APA result in ``text`` (statcheck rules, Nuijten et al. 2016).
+
+    ``one_tailed`` recomputes all t/r/z p one-sided; ``one_tailed_txt`` does so per result only
+    when the text mentions one-sided/one-tailed/directional tests and the result is an error
+    two-sided but not one-sided (statcheck's ``OneTailedTxt``). ``n`` is the sample size used for
+    correlations printed without df and for paired ``d = …, p = …`` (checked as d_z); without it
+    the consistent n in ``n_min``…``n_max`` are listed. Raises :class:`InputError` when nothing
+    that looks like an APA result is found.
+    """
+    if not isinstance(text, str):
+        raise InputError("text to check must be a string", value=type(text).__name__)
+    if not 0 < alpha < 1:
+        raise InputError("alpha must lie strictly between 0 and 1", value=alpha)
+    if n is not None and (int(n) != n or n < 3):
+        raise InputError("n must be an integer ≥ 3", value=n)
+    if int(n_min) != n_min or int(n_max) != n_max or not 3 <= n_min <= n_max:
+        raise InputError("need integers 3 ≤ n_min ≤ n_max", value=(n_min, n_max))
+    parsed = parse_text(text)
+    skipped = tuple(SkippedResult(raw, start, reason) for raw, start, reason in parsed.skipped)
+    if len(parsed) == 0:
+        why = ("Skipped: " + "; ".join(f"'{s.raw}': {s.reason}" for s in skipped[:3]) if skipped else
+               "Expected forms like 't(28) = 2.20, p = .036', 'r(18) = -.65, p = .002', "
+               "'F(2, 28) = 2.20, p = .13', 'χ2(1, N = 40) = 3.2, p = .07', 'Z = 2.42, p = .016'")
+        raise InputError("no checkable APA result found in the text", hint=why)
+    columns = _check_parsed(parsed, alpha=alpha, one_tailed=one_tailed,
+                            one_tailed_txt=one_tailed_txt, p_equal_alpha_sig=p_equal_alpha_sig,
+                            p_zero_error=p_zero_error, n=n, n_min=n_min, n_max=n_max)
+    return AuditReport(alpha=alpha, one_tailed=one_tailed,
+                       one_tailed_in_text=parsed.one_tailed_in_text, skipped=skipped,
+                       columns=columns)
+
+
+def check_result(result: str, **kwargs: Any) -> CheckedResult:
+    """Check one printed result (``"t(28) = 2.20, p = .03"``); options as :func:`check_text`."""
+    report = check_text(result, **kwargs)
+    if len(report) != 1:
+        raise InputError(f"expected one result, found {len(report)}", value=result,
+                         hint="Use check_text for a passage with several results")
+    return report.results[0]
