@@ -19,6 +19,7 @@ COMMANDS = {
     "instruments": "List the questionnaires the package knows, with ranges and sources.",
     "check": "Check printed statistics (APA strings or a text file) for internal consistency.",
     "reproduce": "Reproduce a published paper's statistics claim by claim.",
+    "power": "Plan a trial: exact and Monte Carlo power, minimum detectable effects, sample size.",
 }
 
 
