@@ -26,8 +26,17 @@ ANALYSES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "correlation": (("x", "y", "p_printed", "p_comparator"), ("r",)),
     "paired_change": (("pre", "post", "direction"), ("p", "d")),
     "proportion": (("definition", "baseline", "followup"), ("%",)),
+    "share": (("variable",), ("%",)),
     "significance": (("x", "y", "expected", "p_comparator"), ("p",)),
+    "regression": (("outcome", "predictor"), ("p", "delta_r2", "beta", "r2")),
+    "variance_explained": (("models", "reading", "bound"), ("%",)),
+    "group_difference": (("variable", "by", "expected", "p_comparator"), ("p",)),
+    "path": (("x", "m", "y"), ("beta_direct", "beta_a", "beta_b", "r2_y", "r2_m")),
 }
+STAT_SYMBOLS = {"beta_direct": "β (direct)", "beta_a": "β (a path)", "beta_b": "β (b path)",
+                "beta": "β", "r2_y": "R²", "r2_m": "R² (mediator)", "r2": "R²", "delta_r2": "ΔR²"}
+CORRECTIONS = ("none", "bonferroni", "holm", "fdr_bh", "fdr_by")
+READINGS = ("delta_r2", "r_squared")
 STATUSES = ("printed", "inferred", "assumed")
 COMPARATORS = ("=", "<", ">", "<=", ">=")
 D_FORMULAS = ("d_z", "d_rm", "d_av", "d_av_lakens", "d_b")
@@ -37,7 +46,9 @@ _FIELDS = {
     "comparator", "p_printed", "p_comparator", "x", "y", "pre", "post", "variable", "group",
     "direction", "test", "test_status", "formula", "formula_status", "n", "n_status", "n_basis",
     "df", "df_status", "definition", "baseline", "followup", "expected", "assumptions", "method",
-    "alternative", "method_status", "alternative_status",
+    "alternative", "method_status", "alternative_status", "outcome", "predictor", "covariates",
+    "correction", "correction_status", "family", "uncorrected_expected", "models", "reading",
+    "reading_status", "bound", "by", "m",
 }
 
 
@@ -82,19 +93,40 @@ class Claim:
     alternative: str = "two-sided"
     method_status: str | None = None
     alternative_status: str | None = None
+    outcome: str | None = None
+    predictor: str | None = None
+    covariates: tuple[str, ...] = ()
+    correction: str | None = None
+    correction_status: str | None = None
+    family: str | None = None
+    uncorrected_expected: str | None = None
+    models: tuple[str, ...] = ()
+    reading: str | None = None
+    reading_status: str | None = None
+    bound: str | None = None
+    by: str | None = None
+    m: str | None = None
 
     @property
     def published_text(self) -> str:
         """The printed result as one short string, e.g. ``r = -.65, p = .002``."""
         stat = {"%": "", "N": "N = ", "M": "M = ", "SD": "SD = "}.get(self.statistic)
-        if self.analysis == "significance":
+        if self.analysis in ("significance", "group_difference"):
             return f"p {self.p_comparator} {self.printed} ({self.expected})"
+        if self.analysis == "regression" and self.statistic == "p":
+            text = self.expected or ""
+            if self.uncorrected_expected and self.uncorrected_expected != self.expected:
+                text = f"{self.uncorrected_expected} uncorrected, {text} after correction"
+            return text
+        if self.analysis == "variance_explained":
+            return f"{self.bound} {self.reading} = {self.printed}%"
         if self.statistic == "%":
             text = f"{self.printed}%"
         elif stat is not None:
             text = f"{stat}{self.printed}"
         else:
-            text = f"{self.statistic} {self.comparator} {self.printed}"
+            name = STAT_SYMBOLS.get(self.statistic, self.statistic)
+            text = f"{name} {self.comparator} {self.printed}"
         if self.p_printed is not None:
             text += f", p {self.p_comparator} {self.p_printed}"
         return text
@@ -103,7 +135,8 @@ class Claim:
     def variables(self) -> tuple[str, ...]:
         """Every wide-view column the claim needs."""
         out: list[str] = []
-        for name in ("x", "pre", "post", "variable", "baseline", "followup"):
+        for name in ("x", "m", "pre", "post", "variable", "baseline", "followup", "outcome",
+                     "predictor", "by"):
             value = getattr(self, name)
             if value:
                 out.append(value)
@@ -111,6 +144,7 @@ class Claim:
             out.extend(self.y)
         elif self.y:
             out.append(self.y)
+        out.extend(self.covariates)
         return tuple(out)
 
 
@@ -183,7 +217,7 @@ def _validate_claim(path: Path, raw: dict[str, Any], paper: str, assumptions: di
         if name in raw and raw[name] not in COMPARATORS:
             raise _fail(path, f"'{name}' must be one of {COMPARATORS}", cid)
     for name in ("n_status", "df_status", "test_status", "formula_status", "method_status",
-                 "alternative_status"):
+                 "alternative_status", "correction_status", "reading_status"):
         if name in raw and raw[name] not in STATUSES:
             raise _fail(path, f"'{name}' must be one of {STATUSES}", cid)
     for name in ("n", "df"):
@@ -196,8 +230,21 @@ def _validate_claim(path: Path, raw: dict[str, Any], paper: str, assumptions: di
             raise _fail(path, "a d claim needs 'formula_status' (printed/inferred/assumed)", cid)
     if raw.get("direction") not in (None, "increase", "decrease", "negative", "positive"):
         raise _fail(path, "'direction' must be increase/decrease/negative/positive", cid)
-    if analysis == "significance" and raw["expected"] not in ("significant", "not significant"):
-        raise _fail(path, "'expected' must be 'significant' or 'not significant'", cid)
+    for name in ("expected", "uncorrected_expected"):
+        if name in raw and raw[name] not in ("significant", "not significant"):
+            raise _fail(path, f"'{name}' must be 'significant' or 'not significant'", cid)
+    if "correction" in raw:
+        if raw["correction"] not in CORRECTIONS:
+            raise _fail(path, f"'correction' must be one of {CORRECTIONS}", cid)
+        if "family" not in raw or "correction_status" not in raw:
+            raise _fail(path, "a corrected claim needs 'family' and 'correction_status'", cid)
+    if analysis == "regression" and raw["statistic"] == "p" and "expected" not in raw:
+        raise _fail(path, "a regression p claim needs 'expected'", cid)
+    if analysis == "variance_explained":
+        if raw["reading"] not in READINGS or "reading_status" not in raw:
+            raise _fail(path, f"'reading' must be one of {READINGS}, with 'reading_status'", cid)
+        if raw["bound"] not in ("min", "max"):
+            raise _fail(path, "'bound' must be 'min' or 'max'", cid)
     if analysis == "proportion" and raw["definition"] not in ("response", "remission"):
         raise _fail(path, "'definition' must be 'response' or 'remission'", cid)
     missing = [a for a in raw.get("assumptions", []) if a not in assumptions]
@@ -206,6 +253,8 @@ def _validate_claim(path: Path, raw: dict[str, Any], paper: str, assumptions: di
     values = dict(raw)
     if isinstance(values.get("y"), list):
         values["y"] = tuple(values["y"])
+    for name in ("covariates", "models"):
+        values[name] = tuple(values.get(name, ()))
     values["assumptions"] = tuple(values.get("assumptions", ()))
     return Claim(paper=paper, **values)
 
@@ -240,6 +289,10 @@ def load_registry(name: str | Path) -> Registry:
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
         raise _fail(path, f"duplicate claim id(s) {dupes}")
+    for claim in claims:
+        unknown_models = [m for m in claim.models if m not in ids]
+        if unknown_models:
+            raise _fail(path, f"'models' names unknown claim(s) {unknown_models}", claim.id)
     return Registry(paper=paper, claims=tuple(claims), assumptions=assumptions, path=path)
 
 

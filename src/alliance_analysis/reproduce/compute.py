@@ -53,14 +53,6 @@ def _column(wide, name: str):
     return wide[name].to_numpy(dtype=float)
 
 
-def _rows(wide, claim: Claim):
-    if claim.group is None:
-        return wide
-    if "arm" not in wide.columns:
-        raise KeyError("arm")
-    return wide[wide["arm"].astype(str) == claim.group]
-
-
 def _result(claim: Claim, value, p, n, df, apa: str, extra: str = "") -> ClaimResult:
     ok, why = check_claim_value(claim, value, p)
     detail = "; ".join(t for t in (why, extra) if t)
@@ -86,14 +78,14 @@ def _not_computable(claim: Claim, why: str) -> ClaimResult:
 
 
 def _count(claim: Claim, wide) -> ClaimResult:
-    n = len(_rows(wide, claim))
+    n = len(wide)
     return _result(claim, n, None, n, None, f"N = {n}")
 
 
 def _descriptive(claim: Claim, wide) -> ClaimResult:
     from ..report.apa import fmt_number
 
-    values = _column(_rows(wide, claim), claim.variable)
+    values = _column(wide, claim.variable)
     values = values[~np.isnan(values)]
     n = int(values.size)
     if n < 2:
@@ -146,6 +138,110 @@ def _proportion(claim: Claim, wide) -> ClaimResult:
     return _result(claim, value, None, n, None, f"{k}/{n} = {value:.1f}%")
 
 
+def _share(claim: Claim, wide) -> ClaimResult:
+    values = _column(wide, claim.variable)
+    values = values[~np.isnan(values)]
+    if values.size == 0 or not np.isin(values, (0.0, 1.0)).all():
+        return _not_computable(claim, f"{claim.variable} must be coded 0/1 (1 = counted)")
+    k, n = int(values.sum()), int(values.size)
+    value = 100.0 * k / n
+    return _result(claim, value, None, n, None, f"{k}/{n} = {value:.1f}%")
+
+
+def _regression_model(claim: Claim, wide):
+    from ..stats import hierarchical_regress
+
+    steps = [list(claim.covariates), [claim.predictor]] if claim.covariates else [[claim.predictor]]
+    return hierarchical_regress(wide, claim.outcome, steps=steps)
+
+
+def _regression_numbers(model, predictor: str) -> dict[str, float]:
+    last = model.changes.iloc[-1]
+    coefs = model.steps[-1].coefficients.set_index("term")
+    return {
+        "p": float(last["p_change"]),
+        "delta_r2": float(last["delta_r2"]),
+        "r2": float(model.steps[-1].r2),
+        "beta": float(coefs.loc[predictor, "beta"]),
+        "n": int(model.steps[-1].n),
+        "df": float(model.steps[-1].df_resid),
+    }
+
+
+def _regression(claim: Claim, wide, adjusted_p: float | None = None) -> ClaimResult:
+    from ..report.apa import fmt_bounded, fmt_p
+
+    nums = _regression_numbers(_regression_model(claim, wide), claim.predictor)
+    apa = (f"{claim.predictor}: β = {fmt_bounded(nums['beta'])}, ΔR² = {fmt_bounded(nums['delta_r2'])}, "
+           f"p {fmt_p(nums['p'])}")
+    if claim.statistic != "p":
+        return _result(claim, nums[claim.statistic], None, nums["n"], nums["df"], apa)
+    p_final = nums["p"] if adjusted_p is None else adjusted_p
+    if adjusted_p is not None:
+        apa += f", p({claim.correction}) {fmt_p(adjusted_p)}"
+    reasons = []
+    if claim.direction is not None and (nums["beta"] < 0) != (claim.direction == "negative"):
+        reasons.append(f"β has the wrong sign ({nums['beta']:.3f})")
+    if (p_final < 0.05) != (claim.expected == "significant"):
+        reasons.append(f"p = {p_final:.4g} is not {claim.expected}" + (" after correction" if adjusted_p is not None else ""))
+    if claim.uncorrected_expected and (nums["p"] < 0.05) != (claim.uncorrected_expected == "significant"):
+        reasons.append(f"uncorrected p = {nums['p']:.4g} is not {claim.uncorrected_expected}")
+    return ClaimResult(
+        claim_id=claim.id, paper=claim.paper, description=claim.description, analysis=claim.analysis,
+        statistic=claim.statistic, published=claim.published_text, reproduced=p_final,
+        reproduced_p=nums["p"], n=nums["n"], df=nums["df"], n_registry=claim.n,
+        n_status=claim.n_status, status=STATUS_MISMATCH if reasons else STATUS_OK,
+        detail="; ".join(reasons), apa=apa,
+    )
+
+
+def _variance_explained(claim: Claim, wide, registry_claims: dict[str, Claim]) -> ClaimResult:
+    from ..stats import correlate
+
+    values = []
+    for model_id in claim.models:
+        model_claim = registry_claims[model_id]
+        if claim.reading == "delta_r2":
+            values.append(_regression_numbers(_regression_model(model_claim, wide), model_claim.predictor)["delta_r2"])
+        else:
+            r = correlate(_column(wide, model_claim.predictor), _column(wide, model_claim.outcome)).r
+            values.append(r * r)
+    value = 100.0 * (min(values) if claim.bound == "min" else max(values))
+    listing = ", ".join(f"{m}: {100 * v:.1f}%" for m, v in zip(claim.models, values, strict=True))
+    return _result(claim, value, None, None, None, f"{claim.reading} ({listing})")
+
+
+def _group_difference(claim: Claim, wide) -> ClaimResult:
+    from ..stats import welch_ttest
+
+    groups = _column(wide, claim.by)
+    values = _column(wide, claim.variable)
+    res = welch_ttest(values[groups == 1], values[groups == 0])
+    return _result(claim, res.p, None, res.n, res.df, res.apa())
+
+
+def _path(claim: Claim, wide) -> ClaimResult:
+    from ..report.apa import fmt_bounded
+    from ..stats import regress
+
+    covariates = list(claim.covariates) or None
+    m_eq = regress(wide, claim.m, [claim.x], covariates=covariates)
+    y_eq = regress(wide, claim.y, [claim.x, claim.m], covariates=covariates)
+    beta_m = m_eq.coefficients.set_index("term")["beta"]
+    beta_y = y_eq.coefficients.set_index("term")["beta"]
+    nums = {
+        "beta_a": float(beta_m[claim.x]),
+        "beta_direct": float(beta_y[claim.x]),
+        "beta_b": float(beta_y[claim.m]),
+        "r2_y": float(y_eq.r2),
+        "r2_m": float(m_eq.r2),
+    }
+    apa = (f"a = {fmt_bounded(nums['beta_a'])}, b = {fmt_bounded(nums['beta_b'])}, "
+           f"c' = {fmt_bounded(nums['beta_direct'])}, R²(Y) = {fmt_bounded(nums['r2_y'])}, "
+           f"R²(M) = {fmt_bounded(nums['r2_m'])} (standardized)")
+    return _result(claim, nums[claim.statistic], None, int(y_eq.n), float(y_eq.df_resid), apa)
+
+
 def _significance(claim: Claim, wide) -> ClaimResult:
     from ..stats import correlate
 
@@ -168,21 +264,69 @@ _DISPATCH = {
     "paired_change": _paired,
     "proportion": _proportion,
     "significance": _significance,
+    "share": _share,
+    "regression": _regression,
+    "group_difference": _group_difference,
+    "path": _path,
 }
 
 
-def compute_claim(claim: Claim, wide) -> ClaimResult:
-    """Compute one claim; missing variables or too few data give status ``not computable``."""
+def _guarded(claim: Claim, func, *args) -> ClaimResult:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return _DISPATCH[claim.analysis](claim, wide)
+            return func(*args)
     except KeyError as exc:
         return _not_computable(claim, f"column {exc.args[0]!r} is not in the data")
     except AllianceAnalysisError as exc:
         return _not_computable(claim, str(exc))
 
 
+def compute_claim(claim: Claim, wide, context: dict[str, Claim] | None = None,
+                  adjusted_p: float | None = None) -> ClaimResult:
+    """Compute one claim; missing variables or too few data give status ``not computable``.
+
+    ``context`` maps claim ids to claims (needed by ``variance_explained``); ``adjusted_p`` is the
+    family-wise corrected p of a ``regression`` claim (see :func:`family_adjusted_p`).
+    """
+    if claim.group is not None:
+        if "arm" not in wide.columns:
+            return _not_computable(claim, "column 'arm' is not in the data")
+        wide = wide[wide["arm"].astype(str) == claim.group]
+    if claim.analysis == "variance_explained":
+        return _guarded(claim, _variance_explained, claim, wide, context or {})
+    if claim.analysis == "regression":
+        return _guarded(claim, _regression, claim, wide, adjusted_p)
+    return _guarded(claim, _DISPATCH[claim.analysis], claim, wide)
+
+
+def family_adjusted_p(claims: list[Claim], wide, method: str | None = None) -> dict[str, float]:
+    """Family-wise adjusted p of every corrected regression claim, by claim id.
+
+    Claims sharing ``family`` form one family; ``method`` overrides the registry's correction
+    (used to report the pattern under several methods)."""
+    from ..stats import adjust_pvalues
+
+    families: dict[str, list[Claim]] = {}
+    for c in claims:
+        if c.analysis == "regression" and c.statistic == "p" and c.family:
+            families.setdefault(c.family, []).append(c)
+    out: dict[str, float] = {}
+    for members in families.values():
+        raw = []
+        for c in members:
+            try:
+                raw.append(_regression_numbers(_regression_model(c, wide), c.predictor)["p"])
+            except (KeyError, AllianceAnalysisError):
+                raw.append(math.nan)
+        adjusted = adjust_pvalues(np.asarray(raw), method or members[0].correction)
+        out.update({c.id: float(a) for c, a in zip(members, adjusted, strict=True)})
+    return out
+
+
 def compute_claims(registries: tuple[Registry, ...], wide) -> list[ClaimResult]:
     """Every claim of every registry, in registry order."""
-    return [compute_claim(c, wide) for reg in registries for c in reg.claims]
+    claims = [c for reg in registries for c in reg.claims]
+    context = {c.id: c for c in claims}
+    adjusted = family_adjusted_p(claims, wide)
+    return [compute_claim(c, wide, context, adjusted.get(c.id)) for c in claims]
