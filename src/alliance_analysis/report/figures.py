@@ -1,0 +1,333 @@
+"""Figures for reproductions and users' own trials, in the one package style (:mod:`.style`).
+
+Every function builds a :class:`matplotlib.figure.Figure` on an Agg canvas (no pyplot, no global
+backend change, nothing shown) and returns it. :func:`save_figure` writes PNG and SVG files that
+are byte-identical on re-render (fixed SVG hash salt, no date / software metadata);
+:func:`figure_to_base64_png` gives the PNG for embedding in the HTML report.
+
+Confidence intervals of means are t intervals, ``M ± t(.975, n − 1) · SD / √n``; the band of an
+OLS fit is the confidence band of the mean response (see :func:`ols_fit_band`). Missing values are
+dropped pairwise and the number dropped is printed in the title.
+
+matplotlib and scipy are imported inside functions so ``import alliance_analysis`` stays light.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .style import FIGSIZE, HIGHLIGHT, NEUTRAL, PNG_DPI, colour, style_context
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+__all__ = [
+    "mean_ci",
+    "ols_fit_band",
+    "paired_change_plot",
+    "scatter_fit",
+    "published_vs_reproduced",
+    "trajectories",
+    "save_figure",
+    "figure_to_base64_png",
+]
+
+PNG_METADATA = {"Software": None}
+SVG_METADATA = {"Date": None}
+
+
+def _new_figure(figsize: tuple[float, float] = FIGSIZE) -> Figure:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _omitted_text(k: int, what: str) -> str:
+    return f"; {k} incomplete {what} omitted" if k else ""
+
+
+# ---------------------------------------------------------------------------------------------
+# computations (public so that tests and users can check them)
+# ---------------------------------------------------------------------------------------------
+def mean_ci(values: Sequence[float] | np.ndarray, level: float = 0.95) -> tuple[float, float, float, int]:
+    """Mean and t-based CI of the finite values: ``(mean, lower, upper, n)``.
+
+    ``lower``/``upper`` are NaN when fewer than two values remain.
+    """
+    import numpy as np
+    from scipy import stats
+
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    n = int(x.size)
+    if n == 0:
+        return math.nan, math.nan, math.nan, 0
+    m = float(x.mean())
+    if n < 2:
+        return m, math.nan, math.nan, n
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * float(x.std(ddof=1)) / math.sqrt(n)
+    return m, m - half, m + half, n
+
+
+def ols_fit_band(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray,
+                 grid: Sequence[float] | np.ndarray | None = None, level: float = 0.95,
+                 n_grid: int = 101) -> dict[str, Any]:
+    """OLS line of ``y`` on ``x`` and the confidence band of the mean response.
+
+    At each grid point x₀: ŷ₀ = a + b·x₀ and ŷ₀ ± t(½ + level/2, n − 2) · s · √(1/n + (x₀ − x̄)² / Sxx),
+    with s² = SSE / (n − 2) and Sxx = Σ(x − x̄)². Pairs with a missing value are dropped.
+    Returns ``slope, intercept, n, n_omitted, grid, fit, lower, upper`` (arrays for the last four).
+    """
+    import numpy as np
+    from scipy import stats
+
+    xa = np.asarray(x, dtype=float)
+    ya = np.asarray(y, dtype=float)
+    if xa.shape != ya.shape:
+        raise ValueError("x and y must have the same length")
+    keep = np.isfinite(xa) & np.isfinite(ya)
+    xa, ya = xa[keep], ya[keep]
+    n = int(xa.size)
+    if n < 3:
+        raise ValueError(f"an OLS fit with a confidence band needs at least 3 complete pairs, got {n}")
+    xbar, ybar = xa.mean(), ya.mean()
+    sxx = float(np.sum((xa - xbar) ** 2))
+    if sxx == 0:
+        raise ValueError("x is constant: no regression line")
+    slope = float(np.sum((xa - xbar) * (ya - ybar)) / sxx)
+    intercept = float(ybar - slope * xbar)
+    resid = ya - (intercept + slope * xa)
+    s = math.sqrt(float(np.sum(resid**2)) / (n - 2))
+    g = np.linspace(xa.min(), xa.max(), n_grid) if grid is None else np.asarray(grid, dtype=float)
+    fit = intercept + slope * g
+    half = float(stats.t.ppf(0.5 + level / 2, n - 2)) * s * np.sqrt(1.0 / n + (g - xbar) ** 2 / sxx)
+    return {"slope": slope, "intercept": intercept, "n": n, "n_omitted": int((~keep).sum()),
+            "grid": g, "fit": fit, "lower": fit - half, "upper": fit + half}
+
+
+# ---------------------------------------------------------------------------------------------
+# figures
+# ---------------------------------------------------------------------------------------------
+def paired_change_plot(pre: Sequence[float] | np.ndarray, post: Sequence[float] | np.ndarray,
+                       labels: tuple[str, str] = ("Pre", "Post"), title: str | None = None,
+                       ylabel: str = "Score") -> Figure:
+    """One thin grey line per participant from pre to post, and the mean with its 95% CI.
+
+    Pairs with a missing pre or post value are omitted; the title gives the number of complete
+    pairs and the number omitted.
+    """
+    import numpy as np
+
+    a = np.asarray(pre, dtype=float)
+    b = np.asarray(post, dtype=float)
+    if a.shape != b.shape:
+        raise ValueError("pre and post must have the same length")
+    keep = np.isfinite(a) & np.isfinite(b)
+    omitted = int((~keep).sum())
+    a, b = a[keep], b[keep]
+    n = int(a.size)
+
+    with style_context():
+        fig = _new_figure((4.8, 4.2))
+        ax = fig.add_subplot()
+        for i in range(n):
+            ax.plot([0, 1], [a[i], b[i]], color=NEUTRAL, linewidth=0.8, alpha=0.6, zorder=1)
+        if n:
+            ax.scatter(np.zeros(n), a, s=10, color=NEUTRAL, zorder=2)
+            ax.scatter(np.ones(n), b, s=10, color=NEUTRAL, zorder=2)
+        means, los, his = [], [], []
+        for values in (a, b):
+            m, lo, hi, _ = mean_ci(values)
+            means.append(m)
+            los.append(lo)
+            his.append(hi)
+        if n:
+            xs = np.array([-0.08, 1.08])
+            ax.plot(xs, means, color=HIGHLIGHT, linewidth=2.0, marker="o", zorder=3,
+                    label="Mean (95% CI)")
+            if n >= 2:
+                yerr = np.array([[m - lo for m, lo in zip(means, los, strict=True)],
+                                 [hi - m for m, hi in zip(means, his, strict=True)]])
+                ax.errorbar(xs, means, yerr=yerr, fmt="none", ecolor=HIGHLIGHT, capsize=4,
+                            linewidth=1.5, zorder=3)
+            ax.legend(loc="best")
+        else:
+            ax.text(0.5, 0.5, "No complete pairs", ha="center", va="center", transform=ax.transAxes)
+        ax.set_xticks([0, 1], labels=list(labels))
+        ax.set_xlim(-0.4, 1.4)
+        ax.set_ylabel(ylabel)
+        head = title if title else f"{labels[0]} to {labels[1]}"
+        ax.set_title(f"{head}\n(n = {n} pairs{_omitted_text(omitted, 'pair(s)')})")
+    return fig
+
+
+def scatter_fit(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray, xlabel: str,
+                ylabel: str, annotation: str | None = None, title: str | None = None) -> Figure:
+    """Scatter of ``y`` on ``x`` with the OLS line and the 95% confidence band of the mean
+    (:func:`ols_fit_band`). ``annotation`` (e.g. an APA ``r(18) = -.65, p = .002``) is printed in
+    the upper corner. Pairs with a missing value are omitted and counted in the title.
+    """
+    import numpy as np
+
+    xa = np.asarray(x, dtype=float)
+    ya = np.asarray(y, dtype=float)
+    band = ols_fit_band(xa, ya)
+    keep = np.isfinite(xa) & np.isfinite(ya)
+    with style_context():
+        fig = _new_figure()
+        ax = fig.add_subplot()
+        ax.fill_between(band["grid"], band["lower"], band["upper"], color=colour(0), alpha=0.2,
+                        linewidth=0, label="95% CI of the mean", zorder=1)
+        ax.plot(band["grid"], band["fit"], color=colour(0), linewidth=1.8, label="OLS fit", zorder=2)
+        ax.scatter(xa[keep], ya[keep], s=18, color=HIGHLIGHT, alpha=0.8, zorder=3)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        if annotation:
+            ax.text(0.98, 0.98, annotation, transform=ax.transAxes, ha="right", va="top",
+                    fontsize=8.5, bbox={"boxstyle": "round,pad=0.3", "facecolor": "white",
+                                        "edgecolor": NEUTRAL, "linewidth": 0.6})
+        head = title if title else f"{ylabel} by {xlabel}"
+        ax.set_title(f"{head}\n(n = {band['n']}{_omitted_text(band['n_omitted'], 'pair(s)')})")
+        ax.legend(loc="lower left")
+    return fig
+
+
+def published_vs_reproduced(df: pd.DataFrame, xlabel: str = "Value",
+                            title: str = "Published and reproduced values") -> Figure:
+    """Dot plot, one row per claim (in ``df`` order, top to bottom): the published value (open
+    diamond) and the reproduced value (filled circle) with its CI when given.
+
+    ``df`` columns: ``claim_id, published`` (float), ``reproduced, ci_lower, ci_upper``. A claim
+    with no reproduced value is marked "(not computed)" on its label.
+    """
+    import numpy as np
+
+    need = ["claim_id", "published", "reproduced", "ci_lower", "ci_upper"]
+    missing = [c for c in need if c not in df.columns]
+    if missing:
+        raise KeyError(f"frame lacks columns {missing}")
+    k = len(df)
+    pub = df["published"].to_numpy(dtype=float)
+    rep = df["reproduced"].to_numpy(dtype=float)
+    lo = df["ci_lower"].to_numpy(dtype=float)
+    hi = df["ci_upper"].to_numpy(dtype=float)
+    ys = np.arange(k)[::-1].astype(float)
+    names = [str(c) + ("" if np.isfinite(r) else " (not computed)")
+             for c, r in zip(df["claim_id"], rep, strict=True)]
+    with style_context():
+        fig = _new_figure((6.0, max(2.0, 0.9 + 0.32 * k)))
+        ax = fig.add_subplot()
+        has_ci = np.isfinite(lo) & np.isfinite(hi) & np.isfinite(rep)
+        for y, a, b in zip(ys[has_ci], lo[has_ci], hi[has_ci], strict=True):
+            ax.plot([a, b], [y, y], color=colour(0), linewidth=1.5, zorder=1)
+        if has_ci.any():
+            ax.plot([], [], color=colour(0), linewidth=1.5, label="95% CI")
+        ok = np.isfinite(rep)
+        ax.scatter(rep[ok], ys[ok], s=30, color=colour(0), zorder=3, label="Reproduced")
+        okp = np.isfinite(pub)
+        ax.scatter(pub[okp], ys[okp], s=46, marker="D", facecolor="none", edgecolor=colour(3),
+                   linewidth=1.3, zorder=4, label="Published")
+        allv = np.concatenate([pub[okp], rep[ok], lo[has_ci], hi[has_ci]])
+        if allv.size and allv.min() < 0 < allv.max():
+            ax.axvline(0, color=NEUTRAL, linewidth=0.8, linestyle=":", zorder=0)
+        ax.set_yticks(ys, labels=names)
+        ax.set_ylim(-0.7, k - 0.3)
+        ax.set_xlabel(xlabel)
+        ax.set_title(title)
+        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
+    return fig
+
+
+def trajectories(long_df: pd.DataFrame, ylabel: str = "Score", title: str | None = None) -> Figure:
+    """Mean ± 95% CI per group over time, over thin individual lines in the group's colour.
+
+    ``long_df`` columns: ``participant, group, time_index, time_label, score``. Missing scores are
+    omitted (counted in the title); x ticks are the sorted ``time_index`` values labelled with
+    their first ``time_label``. Groups are in sorted order; means are slightly dodged by group.
+    """
+    import numpy as np
+
+    need = ["participant", "group", "time_index", "time_label", "score"]
+    missing = [c for c in need if c not in long_df.columns]
+    if missing:
+        raise KeyError(f"frame lacks columns {missing}")
+    data = long_df[need].copy()
+    data["score"] = data["score"].astype(float)
+    n_missing = int((~np.isfinite(data["score"].to_numpy(dtype=float))).sum())
+    data = data[np.isfinite(data["score"].to_numpy(dtype=float))]
+    times = sorted(long_df["time_index"].dropna().unique().tolist())
+    tick_labels = [str(long_df.loc[long_df["time_index"] == t, "time_label"].iloc[0]) for t in times]
+    groups = sorted(data["group"].dropna().unique().tolist(), key=str)
+    width = 0.12 * (len(groups) - 1) if len(groups) > 1 else 0.0
+    with style_context():
+        fig = _new_figure()
+        ax = fig.add_subplot()
+        for gi, grp in enumerate(groups):
+            col = colour(gi)
+            sub = data[data["group"] == grp]
+            everyone = long_df[long_df["group"] == grp]  # with missing scores: gaps break lines
+            for _, person in sorted(everyone.groupby("participant", sort=False),
+                                    key=lambda kv: str(kv[0])):
+                person = person.sort_values("time_index")
+                ax.plot(person["time_index"].to_numpy(dtype=float), person["score"].to_numpy(dtype=float),
+                        color=col, linewidth=0.5, alpha=0.3, zorder=1)
+            offset = (gi / (len(groups) - 1) - 0.5) * width if len(groups) > 1 else 0.0
+            xs, ms, lo_err, hi_err, ns = [], [], [], [], []
+            for t in times:
+                m, lo, hi, n = mean_ci(sub.loc[sub["time_index"] == t, "score"].to_numpy(dtype=float))
+                if n == 0:
+                    continue
+                xs.append(float(t) + offset)
+                ms.append(m)
+                lo_err.append(0.0 if math.isnan(lo) else m - lo)
+                hi_err.append(0.0 if math.isnan(hi) else hi - m)
+                ns.append(n)
+            n_people = sub["participant"].nunique()
+            ax.errorbar(xs, ms, yerr=[lo_err, hi_err], color=col, marker="o", linewidth=2.0,
+                        capsize=3, zorder=3, label=f"{grp} (n = {n_people})")
+        ax.set_xticks([float(t) for t in times], labels=tick_labels)
+        ax.set_ylabel(ylabel)
+        head = title if title else f"{ylabel} over time"
+        suffix = f"\n({n_missing} missing score(s) omitted)" if n_missing else ""
+        ax.set_title(head + suffix)
+        if groups:
+            ax.legend(loc="best", title="Mean ± 95% CI")
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# output
+# ---------------------------------------------------------------------------------------------
+def save_figure(fig: Figure, path_stem: str | Path) -> list[Path]:
+    """Write ``<stem>.png`` and ``<stem>.svg``; re-rendering the same figure gives identical bytes.
+
+    PNG without the ``Software`` chunk, SVG without a date and with a fixed hash salt for ids.
+    Any suffix on ``path_stem`` is replaced.
+    """
+    stem = Path(path_stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    png = stem.with_suffix(".png")
+    svg = stem.with_suffix(".svg")
+    with style_context():
+        fig.savefig(png, format="png", dpi=PNG_DPI, metadata=PNG_METADATA)
+        fig.savefig(svg, format="svg", metadata=SVG_METADATA)
+    return [png, svg]
+
+
+def figure_to_base64_png(fig: Figure) -> str:
+    """The figure as a base64 (ASCII) PNG string, for ``<img src="data:image/png;base64,...">``."""
+    buf = io.BytesIO()
+    with style_context():
+        fig.savefig(buf, format="png", dpi=PNG_DPI, metadata=PNG_METADATA)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+

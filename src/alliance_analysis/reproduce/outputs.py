@@ -1,0 +1,176 @@
+"""Files of a reproduction: claims (CSV/JSON), APA tables (MD/HTML/CSV), figures (PNG/SVG), report.
+
+Every file starts with the run's data notice (synthetic or user data): a ``#`` line in CSV, a
+quoted first line in Markdown, an HTML comment and banner, and a caption line inside each figure.
+Outputs are deterministic: same inputs give byte-identical files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..rounding import parse_printed
+from .pipeline import ReproductionRun, write_claims
+
+
+def _unique(seq):
+    seen, out = set(), []
+    for item in seq:
+        if item not in seen:
+            seen.add(item)
+            out.append(item)
+    return out
+
+
+def _available(run: ReproductionRun, columns: list[str]) -> list[str]:
+    return [c for c in columns if c in run.wide.columns]
+
+
+def build_tables(run: ReproductionRun) -> list[Any]:
+    """APA tables of the run: claims, descriptives, paired change, correlations, sensitivity."""
+    from ..report.tables import (
+        ApaTable,
+        claims_table,
+        correlation_table,
+        descriptives_table,
+        paired_change_table,
+    )
+    from ..stats import correlation_matrix, paired_ttest
+
+    spec, wide = run.spec, run.wide
+    tables = [claims_table(run.claims_frame(), title="Claims: published and reproduced")]
+    traj = spec.trajectory
+    columns = _unique(list(spec.correlations.get("columns", [])) + [spec.paired.get("pre"), spec.paired.get("post")]
+                      + [f"{traj['prefix']}.{t}" for t in traj.get("timepoints", [])] if traj else [])
+    columns = _available(run, [c for c in columns if c])
+    if columns:
+        tables.append(descriptives_table(wide, {c: spec.label(c) for c in columns},
+                                         by=traj.get("group") if traj and traj.get("group") in wide.columns else None,
+                                         title="Descriptive statistics"))
+    if spec.paired and all(c in wide.columns for c in (spec.paired["pre"], spec.paired["post"])):
+        res = paired_ttest(wide[spec.paired["pre"]], wide[spec.paired["post"]])
+        tables.append(paired_change_table(
+            res.to_dict(), title=f"Paired change: {spec.label(spec.paired['pre'])} to {spec.label(spec.paired['post'])}"))
+    corr_cols = _available(run, list(spec.correlations.get("columns", [])))
+    if len(corr_cols) >= 2:
+        matrix = correlation_matrix(wide, columns=corr_cols)
+        tables.append(correlation_table(matrix.long, {c: spec.label(c) for c in corr_cols},
+                                        title="Pearson correlations (pairwise n per cell)"))
+    sizes = sorted({c.n for c in run.claims if c.n} | {c.n_registry for c in run.claims if c.n_registry})
+    if sizes:
+        from ..power import sensitivity_table
+
+        sens = sensitivity_table(ns=tuple(int(n) for n in sizes if n >= 4))
+        cols = list(sens.columns)
+        rows = [[str(int(r["n"]))] + [f"{float(r[c]):.3f}" for c in cols[1:]] for _, r in sens.iterrows()]
+        tables.append(ApaTable(
+            title="Design sensitivity at the analysed sample sizes (two-sided alpha = .05, power = .80)",
+            note="mde = minimum detectable effect (exact Pearson distribution; d_z via the noncentral t).",
+            columns=cols, rows=rows, data=sens, name="sensitivity"))
+    return tables
+
+
+def _stamp(fig, notice: str) -> None:
+    fig.text(0.005, 0.995, notice[:110] + ("..." if len(notice) > 110 else ""), ha="left", va="top",
+             fontsize=6, color="#a00000")
+
+
+def build_figures(run: ReproductionRun) -> list[tuple[str, Any, str]]:
+    """(file stem, matplotlib figure, caption) for every figure of the run."""
+    import pandas as pd
+
+    from ..report.figures import (
+        paired_change_plot,
+        published_vs_reproduced,
+        scatter_fit,
+        trajectories,
+    )
+    from ..stats import correlate
+
+    spec, wide = run.spec, run.wide
+    figs: list[tuple[str, Any, str]] = []
+    if spec.paired and all(c in wide.columns for c in (spec.paired["pre"], spec.paired["post"])):
+        fig = paired_change_plot(wide[spec.paired["pre"]].to_numpy(float), wide[spec.paired["post"]].to_numpy(float),
+                                 labels=(spec.label(spec.paired["pre"]), spec.label(spec.paired["post"])),
+                                 title="Alliance change")
+        figs.append(("paired_change", fig, "Change per participant (thin lines) with mean and 95% CI."))
+    dots = []
+    for claim_result, claim in zip(run.claims, (c for reg in run.registries for c in reg.claims), strict=True):
+        if claim.analysis != "correlation" or not all(v in wide.columns for v in (claim.x, claim.y)):
+            continue
+        x, y = wide[claim.x].to_numpy(float), wide[claim.y].to_numpy(float)
+        res = correlate(x, y)
+        note = f"published {claim.published_text}; reproduced {res.apa()}"
+        fig = scatter_fit(x, y, spec.label(claim.x), spec.label(claim.y), annotation=note)
+        figs.append((f"scatter_{claim.id}", fig, f"{claim.id}: {claim.description}. OLS line with 95% CI band."))
+        dots.append({"claim_id": claim.id, "published": parse_printed(claim.printed),
+                     "reproduced": res.r, "ci_lower": res.ci[0], "ci_upper": res.ci[1]})
+        del claim_result
+    if dots:
+        fig = published_vs_reproduced(pd.DataFrame(dots), xlabel="Pearson r")
+        figs.append(("published_vs_reproduced", fig, "Published r (open) and reproduced r with 95% CI (Fisher z)."))
+    traj = spec.trajectory
+    if traj:
+        cols = [f"{traj['prefix']}.{t}" for t in traj["timepoints"]]
+        if all(c in wide.columns for c in cols):
+            group = wide[traj["group"]].astype(str) if traj.get("group") in wide.columns else "all"
+            parts = []
+            for k, (col, label) in enumerate(zip(cols, traj.get("labels", traj["timepoints"]), strict=True)):
+                parts.append(pd.DataFrame({"participant": np.arange(len(wide)), "group": group,
+                                           "time_index": k, "time_label": label,
+                                           "score": wide[col].to_numpy(float)}))
+            fig = trajectories(pd.concat(parts, ignore_index=True), ylabel=spec.label(cols[0]).split(",")[0],
+                               title="Trajectories by arm")
+            figs.append(("trajectories", fig, "Mean and 95% CI per arm; thin lines are participants."))
+    for _, fig, _ in figs:
+        _stamp(fig, run.notice)
+    return figs
+
+
+def write_outputs(run: ReproductionRun, out: str | Path) -> Path:
+    """Write every output of ``run`` under ``out``; returns the report path."""
+    import matplotlib.pyplot as plt
+
+    from ..report.figures import figure_to_base64_png, save_figure
+    from ..report.html import write_report
+
+    out = Path(out)
+    write_claims(run, out)
+    tables = build_tables(run)
+    tdir = out / "tables"
+    tdir.mkdir(parents=True, exist_ok=True)
+    for i, table in enumerate(tables, start=1):
+        stem = tdir / f"table{i}_{table.name or 'table'}"
+        stem.with_suffix(".md").write_text(f"> {run.notice}\n\n{table.to_markdown()}\n", encoding="utf-8")
+        stem.with_suffix(".html").write_text(f"<!-- {run.notice} -->\n{table.to_html()}\n", encoding="utf-8")
+        table.to_csv(stem.with_suffix(".csv"), comment=run.notice)
+    figures = []
+    fdir = out / "figures"
+    fdir.mkdir(parents=True, exist_ok=True)
+    for stem, fig, caption in build_figures(run):
+        save_figure(fig, fdir / stem)
+        figures.append({"caption": caption, "title": stem.replace("_", " "), "alt": caption,
+                        "png_base64": figure_to_base64_png(fig)})
+        plt.close(fig)
+    assumptions = [{"text": text, "source": f"{reg.id} {aid}"} for reg in run.registries
+                   for aid, text in reg.assumptions.items()]
+    if run.synthetic:
+        assumptions.insert(0, {"text": run.notice, "source": "data"})
+    audit_summary = run.loaded.audit.summary() if hasattr(run.loaded, "audit") else ""
+    context = {
+        "notice": run.notice,
+        "synthetic": run.synthetic,
+        "title": run.spec.title,
+        "subtitle": f"Data: {run.data_path.name}. {audit_summary}".strip(),
+        "claims": tables[0],
+        "audit": list(run.printed_audit),
+        "tables": tables[1:],
+        "figures": figures,
+        "assumptions": assumptions,
+    }
+    path = out / "report.html"
+    write_report(path, context)
+    return path

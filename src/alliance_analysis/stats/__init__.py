@@ -1,0 +1,50 @@
+"""Statistics used to reproduce and analyse alliance results.
+
+Every function returns a frozen :class:`~alliance_analysis.results.Result` carrying unrounded
+numbers, ``n`` and ``n_dropped``; ``.apa()`` renders through :mod:`alliance_analysis.report.apa`.
+numpy and pandas are imported here; scipy and statsmodels only inside the functions.
+"""
+
+from __future__ import annotations
+
+from .correlation import (
+    CorrelationMatrixResult,
+    CorrelationResult,
+    correlate,
+    correlation_matrix,
+    partial_correlate,
+)
+from .effect_sizes import d_rm_from_dz, d_z_from_t, hedges_j, ncp_ci
+from .groups import TwoSampleResult, welch_ttest
+from .mediation import MediationResult, mediate
+from .multiplicity import adjust_pvalues
+from .paired import PairedTTestResult, paired_ttest
+from .regression import (
+    HierarchicalRegressionResult,
+    RegressionResult,
+    hierarchical_regress,
+    regress,
+)
+
+__all__ = [
+    "CorrelationMatrixResult",
+    "CorrelationResult",
+    "HierarchicalRegressionResult",
+    "MediationResult",
+    "PairedTTestResult",
+    "RegressionResult",
+    "TwoSampleResult",
+    "adjust_pvalues",
+    "correlate",
+    "correlation_matrix",
+    "d_rm_from_dz",
+    "d_z_from_t",
+    "hedges_j",
+    "hierarchical_regress",
+    "mediate",
+    "ncp_ci",
+    "paired_ttest",
+    "partial_correlate",
+    "regress",
+    "welch_ttest",
+]

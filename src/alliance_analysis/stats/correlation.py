@@ -1,0 +1,394 @@
+"""Pearson/Spearman correlation, partial correlation and a vectorised correlation matrix.
+
+* t = r·√(df/(1 − r²)), df = n − 2 (n − k − 2 for k covariates); p from Student t. |r| = 1 gives
+  t = ±∞ and p = 0 (two-sided) or 0/1 (one-sided).
+* CI: Fisher z, atanh(r) ± z_crit/√(n − 3) (n − k − 3 for partial r), back-transformed with tanh
+  (as R ``cor.test``; Spearman uses the same SE as pingouin and R ``psych``).
+* Spearman = Pearson on average ranks (ties averaged), as ``scipy.stats.spearmanr``.
+* Optional percentile bootstrap CI of r (``n_boot``), vectorised over resamples.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..report.apa import apa_r
+from ..results import Result
+from ._validate import (
+    check_alternative,
+    check_confidence,
+    frame_complete,
+    is_constant,
+    paired_complete,
+    warn,
+)
+from .multiplicity import adjust_pvalues, canonical_method
+
+METHODS = ("pearson", "spearman")
+NaN = float("nan")
+
+
+@dataclasses.dataclass(frozen=True)
+class CorrelationResult(Result):
+    n: int
+    n_dropped: int
+    df: float
+    r: float
+    t: float
+    p: float
+    ci: tuple[float, float]
+    method: str
+    alternative: str
+    confidence: float
+    boot_ci: tuple[float, float] | None = None
+    covariates: tuple[str, ...] = ()
+
+    def apa(self, digits: int = 2) -> str:
+        """``r(18) = -.65, 95% CI [-.85, -.29], p = .002`` (``r_s`` for Spearman)."""
+        name = "r_s" if self.method == "spearman" else "r"
+        ci = self.ci if all(math.isfinite(v) for v in self.ci) else None
+        return apa_r(self.r, self.df, self.p, ci, self.confidence, digits, name=name)
+
+
+def _check_method(method: str) -> str:
+    if method not in METHODS:
+        raise InputError("correlation method must be 'pearson' or 'spearman'", value=method)
+    return method
+
+
+def _pearson(x: np.ndarray, y: np.ndarray) -> float:
+    xc, yc = x - x.mean(), y - y.mean()
+    den = math.sqrt(float(np.dot(xc, xc)) * float(np.dot(yc, yc)))
+    if den == 0:
+        return NaN
+    return float(np.clip(np.dot(xc, yc) / den, -1.0, 1.0))
+
+
+def _rank(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    from scipy.stats import rankdata
+
+    return rankdata(x, axis=axis)
+
+
+def r_to_t(r: object, df: object) -> np.ndarray:
+    """t = r√(df/(1 − r²)), ±∞ at |r| = 1 (vectorised; NaN stays NaN)."""
+    r = np.asarray(r, dtype=float)
+    df = np.asarray(df, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = r * np.sqrt(df / ((1.0 - r) * (1.0 + r)))
+        return np.where(np.abs(r) == 1.0, np.sign(r) * np.inf, t)
+
+
+def t_pvalue(t: object, df: object, alternative: str) -> np.ndarray:
+    from scipy.stats import t as tdist
+
+    t = np.asarray(t, dtype=float)
+    df = np.asarray(df, dtype=float)
+    with np.errstate(invalid="ignore"):
+        if alternative == "two-sided":
+            p = np.minimum(1.0, 2.0 * tdist.sf(np.abs(t), df))
+        elif alternative == "greater":
+            p = tdist.sf(t, df)
+        else:
+            p = tdist.cdf(t, df)
+    return np.where(np.isnan(t) | ~(df > 0), np.nan, p)
+
+
+def fisher_ci(r: object, se_df: object, confidence: float,
+              alternative: str) -> tuple[np.ndarray, np.ndarray]:
+    """Fisher-z interval with SE = 1/√(se_df) (se_df = n − 3, or n − k − 3)."""
+    from scipy.stats import norm
+
+    r = np.asarray(r, dtype=float)
+    se_df = np.asarray(se_df, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.arctanh(r)
+        se = np.where(se_df > 0, 1.0 / np.sqrt(np.where(se_df > 0, se_df, 1.0)), np.inf)
+    if alternative == "two-sided":
+        crit = float(norm.ppf(0.5 + confidence / 2.0))
+        lo, hi = np.tanh(z - crit * se), np.tanh(z + crit * se)
+    else:
+        crit = float(norm.ppf(confidence))
+        lo = np.tanh(z - crit * se) if alternative == "greater" else np.full(r.shape, -1.0)
+        hi = np.tanh(z + crit * se) if alternative == "less" else np.full(r.shape, 1.0)
+    bad = np.isnan(r)
+    return np.where(bad, np.nan, lo), np.where(bad, np.nan, hi)
+
+
+def _rows_pearson(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pearson r of each row pair (a, b shaped (B, n))."""
+    ac = a - a.mean(axis=1, keepdims=True)
+    bc = b - b.mean(axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.einsum("ij,ij->i", ac, bc) / np.sqrt(
+            np.einsum("ij,ij->i", ac, ac) * np.einsum("ij,ij->i", bc, bc))
+    return np.clip(r, -1.0, 1.0)
+
+
+def _finish(r: float, n: int, n_dropped: int, df: float, se_df: float, method: str,
+            alternative: str, confidence: float, boot_ci=None,
+            covariates: tuple[str, ...] = ()) -> CorrelationResult:
+    t = float(r_to_t(r, df))
+    p = float(t_pvalue(t, df, alternative))
+    lo, hi = fisher_ci(r, se_df, confidence, alternative)
+    return CorrelationResult(n=n, n_dropped=n_dropped, df=df, r=r, t=t, p=p,
+                             ci=(float(lo), float(hi)), method=method, alternative=alternative,
+                             confidence=confidence, boot_ci=boot_ci, covariates=covariates)
+
+
+def correlate(x: object, y: object, method: str = "pearson", alternative: str = "two-sided",
+              confidence: float = 0.95, n_boot: int | None = None,
+              seed: int | None = None) -> CorrelationResult:
+    """Correlation of two paired variables (pairs with a missing value dropped).
+
+    A constant variable gives r = NaN with a :class:`ComputationWarning`; n < 3 complete pairs
+    raises :class:`InputError`. ``n_boot`` adds a percentile bootstrap CI (resampling pairs).
+    """
+    method = _check_method(method)
+    alternative = check_alternative(alternative)
+    confidence = check_confidence(confidence)
+    a, b, n_dropped = paired_complete(x, y, ("x", "y"))
+    n = int(a.size)
+    if n < 3:
+        raise InputError(f"a correlation test needs at least 3 complete pairs, got {n}")
+    if is_constant(a) or is_constant(b):
+        warn("a variable is constant: the correlation is undefined (NaN)")
+        r = NaN
+    else:
+        if method == "spearman":
+            a, b = _rank(a), _rank(b)
+        r = _pearson(a, b)
+    boot_ci = None
+    if n_boot is not None:
+        n_boot = int(n_boot)
+        if n_boot < 1:
+            raise InputError("n_boot must be a positive number of resamples", value=n_boot)
+        if math.isnan(r):
+            boot_ci = (NaN, NaN)
+        else:
+            rng = np.random.default_rng(seed)
+            idx = rng.integers(0, n, size=(n_boot, n))
+            ra, rb = a[idx], b[idx]
+            if method == "spearman":
+                # re-rank within each resample (ranking is monotone, so ranks of resampled ranks
+                # equal ranks of the resampled raw data)
+                ra, rb = _rank(ra, axis=1), _rank(rb, axis=1)
+            draws = _rows_pearson(ra, rb)
+            draws = draws[np.isfinite(draws)]
+            alpha = 1.0 - confidence
+            boot_ci = (float(np.quantile(draws, alpha / 2)), float(np.quantile(draws, 1 - alpha / 2)))
+    return _finish(r, n, n_dropped, float(n - 2), float(n - 3), method, alternative, confidence,
+                   boot_ci)
+
+
+def partial_correlate(frame: pd.DataFrame, x: str, y: str, covariates: Sequence[str],
+                      method: str = "pearson", alternative: str = "two-sided",
+                      confidence: float = 0.95) -> CorrelationResult:
+    """Partial correlation of ``x`` and ``y`` controlling for ``covariates`` (listwise).
+
+    Computed as the correlation of the OLS residuals of x and y on [1, covariates] (Spearman: of
+    the ranks); df = n − k − 2, Fisher SE = 1/√(n − k − 3) (as R ``ppcor`` and pingouin).
+    """
+    method = _check_method(method)
+    alternative = check_alternative(alternative)
+    confidence = check_confidence(confidence)
+    if isinstance(covariates, str):
+        covariates = [covariates]
+    covs = list(covariates)
+    data, n_dropped = frame_complete(frame, [x, y, *covs])
+    n, k = data.shape[0], len(covs)
+    if n - k < 3:
+        raise InputError(f"a partial correlation with {k} covariate(s) needs at least {k + 3} "
+                         f"complete rows, got {n}")
+    if method == "spearman":
+        data = _rank(data, axis=0)
+    if is_constant(data[:, 0]) or is_constant(data[:, 1]):
+        warn("a variable is constant: the partial correlation is undefined (NaN)")
+        r = NaN
+    else:
+        design = np.column_stack([np.ones(n), data[:, 2:]])
+        if np.linalg.matrix_rank(design) < design.shape[1]:
+            raise InputError("the covariates are collinear (or one is constant)",
+                             column=", ".join(covs))
+        coef, *_ = np.linalg.lstsq(design, data[:, :2], rcond=None)
+        resid = data[:, :2] - design @ coef
+        r = _pearson(resid[:, 0], resid[:, 1])
+    return _finish(r, n, n_dropped, float(n - k - 2), float(n - k - 3), method, alternative,
+                   confidence, None, tuple(covs))
+
+
+@dataclasses.dataclass(frozen=True)
+class CorrelationMatrixResult(Result):
+    """All pairwise correlations: ``long`` (one row per pair i < j) and square ``r``/``n``/``p``."""
+
+    long: pd.DataFrame
+    r: pd.DataFrame
+    n: pd.DataFrame
+    p: pd.DataFrame
+    method: str
+    nan_policy: str
+    padjust: str
+    confidence: float
+    n_rows: int
+    n_dropped: int
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.long.copy()
+
+    def to_dict(self) -> dict:
+        return {"method": self.method, "nan_policy": self.nan_policy, "padjust": self.padjust,
+                "confidence": self.confidence, "n_rows": self.n_rows, "n_dropped": self.n_dropped,
+                "pairs": len(self.long)}
+
+    def apa(self, digits: int = 2) -> str:
+        lines = []
+        for row in self.long.itertuples(index=False):
+            ci = (row.ci_lower, row.ci_upper)
+            ci = ci if all(math.isfinite(v) for v in ci) else None
+            text = apa_r(row.r, row.df, row.p, ci, self.confidence, digits,
+                         name="r_s" if self.method == "spearman" else "r")
+            if self.padjust != "none":
+                from ..report.apa import fmt_p
+
+                text += f", p({self.padjust}) {fmt_p(row.p_adj)}"
+            lines.append(f"{row.x}–{row.y}: {text}")
+        return "\n".join(lines)
+
+
+def _pairwise_ranks(data: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """A[:, i, j] = average rank of column i among the rows where both i and j are present.
+
+    One pass per column (no loop over pairs): sort column i, then cumulative counts of the
+    presence of every other column give, for each tie group, how many jointly present rows lie
+    below it and how many share its value.
+    """
+    n, k = data.shape
+    out = np.full((n, k, k), np.nan)
+    for i in range(k):
+        rows = np.flatnonzero(mask[:, i])
+        if rows.size == 0:
+            continue
+        order = rows[np.argsort(data[rows, i], kind="mergesort")]
+        vals = data[order, i]
+        pres = mask[order].astype(np.int64)  # (m, k): row also present in column j
+        cum = np.vstack([np.zeros((1, k), dtype=np.int64), np.cumsum(pres, axis=0)])
+        new_group = np.r_[True, vals[1:] != vals[:-1]]
+        starts = np.flatnonzero(new_group)
+        ends = np.r_[starts[1:], vals.size]
+        group = np.cumsum(new_group) - 1
+        below = cum[starts]  # (g, k)
+        equal = cum[ends] - cum[starts]
+        ranks = below[group] + (equal[group] + 1) / 2.0  # (m, k)
+        ranks = np.where(pres.astype(bool), ranks, np.nan)
+        out[order, i, :] = ranks
+    return out
+
+
+def correlation_matrix(frame: pd.DataFrame, columns: Sequence[str] | None = None,
+                       method: str = "pearson", nan_policy: str = "pairwise",
+                       padjust: str | None = None, confidence: float = 0.95,
+                       alternative: str = "two-sided") -> CorrelationMatrixResult:
+    """Every pairwise correlation of ``columns`` (default: all numeric columns), vectorised.
+
+    Pearson sums come from masked matrix products (no loop over pairs); with pairwise missing
+    data each pair uses its own complete rows (Spearman ranks are computed within those rows, as
+    a pairwise call to :func:`correlate` would). Pairs with fewer than 3 rows or a constant
+    variable get NaN (one :class:`ComputationWarning`). ``padjust`` corrects over exactly the
+    k(k − 1)/2 pairs.
+    """
+    method = _check_method(method)
+    alternative = check_alternative(alternative)
+    confidence = check_confidence(confidence)
+    padjust = canonical_method(padjust)
+    if nan_policy not in ("pairwise", "listwise"):
+        raise InputError("nan_policy must be 'pairwise' or 'listwise'", value=nan_policy)
+    if not isinstance(frame, pd.DataFrame):
+        raise InputError("expected a pandas DataFrame", value=type(frame).__name__)
+    if columns is None:
+        columns = [c for c in frame.columns
+                   if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])]
+    columns = list(columns)
+    if len(columns) < 2:
+        raise InputError("a correlation matrix needs at least two numeric columns")
+    # reuse the listwise checker for existence/numeric checks, but keep all rows
+    for c in columns:
+        frame_complete(frame.iloc[:0], [c])
+    data = np.column_stack([pd.to_numeric(frame[c]).to_numpy(dtype=float, na_value=np.nan)
+                            for c in columns])
+    if np.isinf(data).any():
+        raise InputError("a column contains an infinite value")
+    n_rows = data.shape[0]
+    n_dropped = 0
+    if nan_policy == "listwise":
+        keep = ~np.isnan(data).any(axis=1)
+        n_dropped = int(n_rows - keep.sum())
+        data = data[keep]
+    k = data.shape[1]
+    mask = ~np.isnan(data)
+    m = mask.astype(float)
+    nn = m.T @ m  # pairwise complete counts
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if method == "spearman" and (nan_policy == "listwise" or mask.all()):
+            data = _rank(data, axis=0) if data.shape[0] else data
+            method_pairwise_ranks = False
+        else:
+            method_pairwise_ranks = method == "spearman"
+        if method_pairwise_ranks:
+            a = np.nan_to_num(_pairwise_ranks(data, mask))  # (n, k, k): rank of i within (i, j)
+            b = a.transpose(0, 2, 1)  # rank of j within (i, j)
+            sa = a.sum(axis=0)
+            sb = sa.T
+            sab = np.einsum("rij,rij->ij", a, b)
+            saa = np.einsum("rij,rij->ij", a, a)
+            sbb = saa.T
+        else:
+            # centre/scale every column once (r is invariant) to keep the one-pass sums accurate
+            count = mask.sum(axis=0)
+            safe = np.maximum(count, 1)
+            mean = np.where(mask, data, 0.0).sum(axis=0) / safe
+            sd = np.sqrt((np.where(mask, data - mean, 0.0) ** 2).sum(axis=0) / safe)
+            sd = np.where(sd > 0, sd, 1.0)
+            z = np.where(mask, (data - mean) / sd, 0.0)
+            sa = z.T @ m  # sum of x_i over rows where j present
+            sb = sa.T
+            sab = z.T @ z
+            saa = (z * z).T @ m
+            sbb = saa.T
+        cov = sab - sa * sb / nn
+        va = saa - sa * sa / nn
+        vb = sbb - sb * sb / nn
+        r = cov / np.sqrt(va * vb)
+        # a variance that is zero up to rounding means a constant variable within the pair
+        tiny = 1e-13 * np.maximum(np.abs(saa), 1.0)
+        bad = (nn < 3) | (va <= tiny) | (vb <= tiny.T)
+        r = np.where(bad, np.nan, np.clip(r, -1.0, 1.0))
+    iu = np.triu_indices(k, 1)
+    if np.isnan(r[iu]).any():
+        warn("some pairs have fewer than 3 complete rows or a constant variable: r is NaN there")
+    np.fill_diagonal(r, np.where(np.diag(nn) >= 3, 1.0, np.nan))
+    df = nn - 2.0
+    t = r_to_t(r, df)
+    p = t_pvalue(t, df, alternative)
+    np.fill_diagonal(p, np.nan)
+    lo, hi = fisher_ci(r, nn - 3.0, confidence, alternative)
+    ri, rj = iu
+    p_pairs = p[iu]
+    p_adj = adjust_pvalues(p_pairs, padjust)
+    names = np.asarray(columns, dtype=object)
+    long = pd.DataFrame({
+        "x": names[ri], "y": names[rj], "n": nn[iu].astype(int), "r": r[iu], "df": df[iu],
+        "t": t[iu], "p": p_pairs, "p_adj": p_adj, "ci_lower": lo[iu], "ci_upper": hi[iu],
+    })
+    idx = pd.Index(columns)
+    return CorrelationMatrixResult(
+        long=long, r=pd.DataFrame(r, index=idx, columns=idx),
+        n=pd.DataFrame(nn.astype(int), index=idx, columns=idx),
+        p=pd.DataFrame(p, index=idx, columns=idx), method=method, nan_policy=nan_policy,
+        padjust=padjust, confidence=confidence, n_rows=n_rows, n_dropped=n_dropped,
+    )

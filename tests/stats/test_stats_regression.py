@@ -1,0 +1,103 @@
+"""OLS regression and hierarchical steps (oracle: statsmodels formula API and pingouin)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from alliance_analysis.errors import InputError
+from alliance_analysis.stats import hierarchical_regress, regress
+
+
+@pytest.fixture(scope="module")
+def frame():
+    rng = np.random.default_rng(21)
+    n = 60
+    df = pd.DataFrame({"x1": rng.normal(size=n), "x2": rng.normal(size=n),
+                       "age": rng.normal(40, 10, n)})
+    df["y"] = 0.5 * df.x1 - 0.3 * df.x2 + 0.02 * df.age + rng.normal(size=n)
+    df.loc[[3, 17], "x2"] = np.nan
+    df.loc[25, "y"] = np.nan
+    return df
+
+
+def test_matches_statsmodels_formula(frame):
+    import statsmodels.formula.api as smf
+
+    res = regress(frame, "y", ["x1", "x2"], covariates=["age"])
+    ref = smf.ols("y ~ x1 + x2 + age", data=frame).fit()
+    coefs = res.coefficients.set_index("term")
+    assert list(coefs.index) == ["Intercept", "x1", "x2", "age"]
+    for term in coefs.index:
+        assert coefs.loc[term, "b"] == pytest.approx(ref.params[term], rel=1e-10)
+        assert coefs.loc[term, "se"] == pytest.approx(ref.bse[term], rel=1e-10)
+        assert coefs.loc[term, "p"] == pytest.approx(ref.pvalues[term], rel=1e-8)
+        assert coefs.loc[term, "ci_lower"] == pytest.approx(ref.conf_int().loc[term, 0], rel=1e-10)
+    assert res.r2 == pytest.approx(ref.rsquared, rel=1e-12)
+    assert res.adj_r2 == pytest.approx(ref.rsquared_adj, rel=1e-12)
+    assert res.f == pytest.approx(ref.fvalue, rel=1e-10)
+    assert (res.n, res.n_dropped, res.df_resid) == (57, 3, 53)
+
+
+def test_beta_is_standardized_fit(frame):
+    import statsmodels.api as sm
+
+    d = frame[["y", "x1", "x2", "age"]].dropna()
+    z = (d - d.mean()) / d.std(ddof=1)
+    ref = sm.OLS(z["y"], sm.add_constant(z[["x1", "x2", "age"]])).fit()
+    coefs = regress(frame, "y", ["x1", "x2", "age"]).coefficients.set_index("term")
+    for term in ("x1", "x2", "age"):
+        assert coefs.loc[term, "beta"] == pytest.approx(ref.params[term], rel=1e-10)
+    assert np.isnan(coefs.loc["Intercept", "beta"])
+
+
+def test_sr2_is_r2_drop(frame):
+    d = frame.dropna()
+    full = regress(d, "y", ["x1", "x2", "age"])
+    reduced = regress(d, "y", ["x2", "age"])
+    sr2 = full.coefficients.set_index("term").loc["x1", "sr2"]
+    assert sr2 == pytest.approx(full.r2 - reduced.r2, rel=1e-10)
+
+
+def test_matches_pingouin(frame):
+    import pingouin as pg
+
+    d = frame.dropna()
+    ref = pg.linear_regression(d[["x1", "x2"]], d["y"])
+    res = regress(d, "y", ["x1", "x2"])
+    assert np.allclose(res.coefficients["b"], ref["coef"], rtol=1e-10)
+    assert np.allclose(res.coefficients["se"], ref["se"], rtol=1e-10)
+
+
+def test_hierarchical_same_rows_and_f_change(frame):
+    import statsmodels.formula.api as smf
+
+    h = hierarchical_regress(frame, "y", steps=[["age"], ["x1", "x2"]])
+    d = frame.dropna()
+    assert h.n == len(d) and all(s.n == len(d) for s in h.steps)
+    small = smf.ols("y ~ age", data=d).fit()
+    big = smf.ols("y ~ age + x1 + x2", data=d).fit()
+    f_ref, p_ref, df_diff = big.compare_f_test(small)
+    last = h.changes.iloc[-1]
+    assert last["f_change"] == pytest.approx(f_ref, rel=1e-10)
+    assert last["p_change"] == pytest.approx(p_ref, rel=1e-8)
+    assert (last["df1"], last["df2"]) == (df_diff, big.df_resid)
+    assert last["delta_r2"] == pytest.approx(big.rsquared - small.rsquared, rel=1e-10)
+    first = h.changes.iloc[0]
+    assert first["f_change"] == pytest.approx(small.fvalue, rel=1e-10)
+    assert "Step 2: ΔR² = ." in h.apa()
+
+
+def test_refusals(frame):
+    with pytest.raises(InputError):
+        regress(frame, "y", ["nope"])
+    with pytest.raises(InputError):
+        regress(frame, "y", [])
+    with pytest.raises(InputError):
+        regress(frame, "y", ["y"])
+    bad = frame.assign(x3=2 * frame.x1)
+    with pytest.raises(InputError, match="collinear"):
+        regress(bad, "y", ["x1", "x3"])
+    with pytest.raises(InputError):
+        regress(frame.iloc[:3], "y", ["x1", "x2", "age"])
+    with pytest.raises(InputError):
+        hierarchical_regress(frame, "y", steps=[["x1"], []])

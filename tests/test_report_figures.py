@@ -1,0 +1,194 @@
+"""Figures: computations checked against independent formulas, NaN handling, byte-identical files."""
+
+from __future__ import annotations
+
+import base64
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from alliance_analysis.report.figures import (
+    figure_to_base64_png,
+    mean_ci,
+    ols_fit_band,
+    paired_change_plot,
+    published_vs_reproduced,
+    save_figure,
+    scatter_fit,
+    trajectories,
+)
+
+
+def _xy(seed: int = 11, n: int = 24):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(50, 10, n)
+    y = 30 - 0.4 * x + rng.normal(0, 5, n)
+    return x, y
+
+
+def _hand_band(x, y, x0, level=0.95):
+    """Independent: scipy.stats.linregress + the textbook mean-response interval."""
+    fit = stats.linregress(x, y)
+    n = len(x)
+    yhat = fit.intercept + fit.slope * x
+    s = math.sqrt(((y - yhat) ** 2).sum() / (n - 2))
+    sxx = ((x - x.mean()) ** 2).sum()
+    tq = stats.t.ppf(1 - (1 - level) / 2, n - 2)
+    centre = fit.intercept + fit.slope * x0
+    half = tq * s * np.sqrt(1 / n + (x0 - x.mean()) ** 2 / sxx)
+    return fit, centre, centre - half, centre + half
+
+
+def test_ols_band_matches_hand_computation():
+    x, y = _xy()
+    grid = np.array([20.0, 35.0, x.mean(), 60.0, 80.0])
+    band = ols_fit_band(x, y, grid=grid)
+    fit, centre, lo, hi = _hand_band(x, y, grid)
+    assert band["slope"] == pytest.approx(fit.slope, rel=1e-12)
+    assert band["intercept"] == pytest.approx(fit.intercept, rel=1e-12)
+    np.testing.assert_allclose(band["fit"], centre, rtol=1e-12)
+    np.testing.assert_allclose(band["lower"], lo, rtol=1e-12)
+    np.testing.assert_allclose(band["upper"], hi, rtol=1e-12)
+    # narrowest at the mean of x
+    widths = band["upper"] - band["lower"]
+    assert np.argmin(widths) == 2
+
+
+def test_ols_band_drops_missing_pairs():
+    x, y = _xy()
+    x2, y2 = x.copy(), y.copy()
+    x2[0], y2[5] = np.nan, np.nan
+    band = ols_fit_band(x2, y2, grid=[40.0])
+    keep = np.isfinite(x2) & np.isfinite(y2)
+    _, centre, lo, hi = _hand_band(x[keep], y[keep], np.array([40.0]))
+    assert band["n"] == 22 and band["n_omitted"] == 2
+    np.testing.assert_allclose([band["lower"][0], band["upper"][0]], [lo[0], hi[0]], rtol=1e-12)
+
+
+def test_scatter_fit_draws_the_hand_band():
+    x, y = _xy()
+    fig = scatter_fit(x, y, "Alliance", "BDI-II", annotation="r(22) = -.60, p = .002")
+    ax = fig.axes[0]
+    poly = ax.collections[0]  # the fill_between band
+    verts = poly.get_paths()[0].vertices
+    g = np.linspace(x.min(), x.max(), 101)
+    _, _, lo, hi = _hand_band(x, y, g)
+    # fill_between polygon: start point, lower edge (101), corner, upper edge reversed (101), close
+    lower_pts = verts[1:102]
+    upper_pts = verts[103:204][::-1]
+    np.testing.assert_allclose(lower_pts[:, 0], g, rtol=1e-9)
+    np.testing.assert_allclose(lower_pts[:, 1], lo, rtol=1e-9)
+    np.testing.assert_allclose(upper_pts[:, 0], g, rtol=1e-9)
+    np.testing.assert_allclose(upper_pts[:, 1], hi, rtol=1e-9)
+    fit_line = [ln for ln in ax.lines if ln.get_label() == "OLS fit"][0]
+    np.testing.assert_allclose(fit_line.get_ydata(), _hand_band(x, y, g)[1], rtol=1e-9)
+    texts = [t.get_text() for t in ax.texts]
+    assert "r(22) = -.60, p = .002" in texts
+    assert "n = 24" in ax.get_title()
+
+
+def test_mean_ci_matches_t_interval():
+    v = np.array([3.0, 4.0, 6.0, np.nan, 8.0])
+    m, lo, hi, n = mean_ci(v)
+    f = v[np.isfinite(v)]
+    half = stats.t.ppf(0.975, 3) * f.std(ddof=1) / 2.0
+    assert n == 4 and m == pytest.approx(5.25)
+    assert (lo, hi) == pytest.approx((5.25 - half, 5.25 + half))
+    assert math.isnan(mean_ci([1.0])[1])
+    assert mean_ci([])[3] == 0
+
+
+def test_paired_change_plot_omits_and_counts_nan_pairs():
+    pre = np.array([1.0, 2.0, np.nan, 4.0, 5.0])
+    post = np.array([2.0, 2.5, 3.0, np.nan, 6.0])
+    fig = paired_change_plot(pre, post, labels=("Prep", "Post"), title="Alliance")
+    ax = fig.axes[0]
+    title = ax.get_title()
+    assert "n = 3 pairs" in title
+    assert "2 incomplete pair(s) omitted" in title
+    grey = [ln for ln in ax.lines if ln.get_linewidth() == pytest.approx(0.8)]
+    assert len(grey) == 3
+    means = [ln for ln in ax.lines if ln.get_label() == "Mean (95% CI)"][0]
+    assert means.get_ydata().tolist() == pytest.approx([np.mean([1, 2, 5]), np.mean([2, 2.5, 6])])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Prep", "Post"]
+
+
+def test_paired_change_plot_all_missing():
+    fig = paired_change_plot([np.nan, 1.0], [2.0, np.nan])
+    assert "n = 0 pairs" in fig.axes[0].get_title()
+
+
+def _pvr_frame() -> pd.DataFrame:
+    return pd.DataFrame({"claim_id": ["L3", "L4", "L5"], "published": [-0.65, -0.47, -0.54],
+                         "reproduced": [-0.652, np.nan, -0.50], "ci_lower": [-0.85, np.nan, np.nan],
+                         "ci_upper": [-0.29, np.nan, np.nan]})
+
+
+def test_published_vs_reproduced_rows():
+    fig = published_vs_reproduced(_pvr_frame(), xlabel="r")
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["L3", "L4 (not computed)", "L5"]
+    reproduced = [c for c in ax.collections if c.get_label() == "Reproduced"][0]
+    assert len(reproduced.get_offsets()) == 2
+
+
+def _long() -> pd.DataFrame:
+    rng = np.random.default_rng(5)
+    rows = []
+    for p in range(10):
+        for t, lab in enumerate(["Baseline", "4 weeks", "12 months"]):
+            score = np.nan if (p, t) == (1, 2) else 25 - 4 * t + rng.normal(0, 3)
+            rows.append({"participant": f"p{p}", "group": "A" if p < 5 else "B", "time_index": t,
+                         "time_label": lab, "score": score})
+    return pd.DataFrame(rows)
+
+
+def test_trajectories_means():
+    df = _long()
+    fig = trajectories(df, ylabel="BDI-II")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Baseline", "4 weeks", "12 months"]
+    assert "1 missing score(s) omitted" in ax.get_title()
+    containers = {c.get_label(): c for c in ax.containers}
+    assert sorted(containers) == ["A (n = 5)", "B (n = 5)"]
+    expected = df[df.group == "A"].groupby("time_index")["score"].mean().to_numpy()
+    np.testing.assert_allclose(np.asarray(containers["A (n = 5)"].lines[0].get_ydata(), dtype=float),
+                               expected)
+    # upper error bar of the last time point = t-interval half width of the 4 remaining scores
+    last = df[(df.group == "A") & (df.time_index == 2)]["score"].dropna().to_numpy()
+    half = stats.t.ppf(0.975, last.size - 1) * last.std(ddof=1) / math.sqrt(last.size)
+    segs = containers["A (n = 5)"].lines[2][0].get_segments()
+    assert segs[2][1][1] - segs[2][0][1] == pytest.approx(2 * half)
+
+
+@pytest.mark.parametrize("build", [
+    lambda: paired_change_plot([1.0, 2.0, 3.0, np.nan], [2.0, 2.0, 4.0, 1.0]),
+    lambda: scatter_fit(*_xy(), "x", "y", annotation="r = .50"),
+    lambda: published_vs_reproduced(_pvr_frame()),
+    lambda: trajectories(_long()),
+])
+def test_files_are_byte_identical_on_rerender(tmp_path, build):
+    a = save_figure(build(), tmp_path / "one" / "fig")
+    b = save_figure(build(), tmp_path / "two" / "fig")
+    assert [p.suffix for p in a] == [".png", ".svg"]
+    for pa, pb in zip(a, b, strict=True):
+        assert pa.read_bytes() == pb.read_bytes(), pa.name
+    svg = a[1].read_text(encoding="utf-8")
+    assert "<dc:date>" not in svg
+    png = a[0].read_bytes()
+    assert png.startswith(b"\x89PNG") and b"Software" not in png
+    assert figure_to_base64_png(build()) == figure_to_base64_png(build())
+
+
+def test_base64_png_decodes():
+    raw = base64.b64decode(figure_to_base64_png(scatter_fit(*_xy(), "x", "y")))
+    assert raw.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_too_few_pairs_for_a_fit():
+    with pytest.raises(ValueError):
+        scatter_fit([1.0, 2.0, np.nan], [1.0, 2.0, 3.0], "x", "y")
