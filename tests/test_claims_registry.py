@@ -169,3 +169,13 @@ def test_d_claim_audit_says_two_tailed_dz_is_impossible():
 
     row = next(r for r in audit_printed_claims(load_registries(SHIPPED)) if r["claim_id"] == "L2")
     assert "d_z two-tailed n = none" in row["verdict"]
+
+
+def test_significance_claims_use_their_p_comparator():
+    reg = load_registry("levin2024")
+    not_sig = reg.get("Q1")  # expected 'not significant': p >= .05
+    assert check_claim_value(not_sig, 0.44)[0]
+    assert not check_claim_value(not_sig, 0.049)[0]
+    sig = reg.get("Q2")  # expected 'significant': p < .05
+    assert check_claim_value(sig, 0.0266)[0]
+    assert not check_claim_value(sig, 0.05)[0]

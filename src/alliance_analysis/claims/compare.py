@@ -36,6 +36,9 @@ def check_claim_value(claim: Claim, value: float | None, p: float | None = None)
     if claim.statistic == "N":
         ok = int(value) == int(parse_printed(claim.printed))
         return ok, "" if ok else f"N = {int(value)} vs printed {claim.printed}"
+    if claim.analysis in ("significance", "group_difference"):
+        ok = p_holds(value, claim.p_comparator or "=", claim.printed)
+        return ok, "" if ok else f"p = {value:.6g} does not give p {claim.p_comparator} {claim.printed} ({claim.expected})"
     if claim.statistic == "p" and claim.analysis == "paired_change":
         ok = p_holds(value, claim.comparator, claim.printed)
         return ok, "" if ok else f"p = {value:.6g} does not give p {claim.comparator} {claim.printed}"
