@@ -184,7 +184,6 @@ def test_matrix_edge_columns():
         "x": [1.0, 2, 3, 4, 5, 6],
         "y": [2.0, 1, 4, 3, 6, 5],
         "const": [3.0] * 6,
-        "empty": [np.nan] * 6,
         "twice": [1.0, 2, np.nan, np.nan, np.nan, np.nan],
     })
     with pytest.warns(ComputationWarning):
@@ -192,8 +191,83 @@ def test_matrix_edge_columns():
     long = res.long.set_index(["x", "y"])
     assert long.loc[("x", "y"), "r"] == pytest.approx(correlate(df.x, df.y).r, abs=1e-14)
     assert np.isnan(long.loc[("x", "const"), "r"])
-    assert long.loc[("x", "empty"), "n"] == 0 and np.isnan(long.loc[("x", "empty"), "r"])
-    assert np.isnan(long.loc[("x", "twice"), "p"])
+    assert long.loc[("x", "twice"), "n"] == 2 and np.isnan(long.loc[("x", "twice"), "p"])
+    assert len(res.long) == 6  # the constant column is kept as NaN rows (pingouin drops it)
+
+
+def test_matrix_all_missing_column_refused():
+    df = pd.DataFrame({"x": [1.0, 2, 3, 4], "y": [2.0, 1, 4, 3], "empty": [np.nan] * 4})
+    with pytest.raises(InputError, match="'empty'.*no non-missing"):
+        correlation_matrix(df)
+
+
+def test_matrix_text_column_refused():
+    df = pd.DataFrame({"x": [1.0, 2, 3, 4], "y": ["2", "1", "high", "3"]})
+    with pytest.raises(InputError, match="'y'.*text"):
+        correlation_matrix(df, columns=["x", "y"])
+
+
+def test_matrix_square_forms_symmetric(frame):
+    res = correlation_matrix(frame, padjust="fdr_bh")
+    assert np.array_equal(res.r.to_numpy(), res.r.to_numpy().T, equal_nan=True)
+    assert np.array_equal(res.p.to_numpy(), res.p.to_numpy().T, equal_nan=True)
+    assert np.isnan(np.diag(res.p)).all()
+    assert (np.diag(res.n) == frame.notna().sum().to_numpy()).all()
+
+
+def test_matrix_alternative_and_confidence(frame):
+    res = correlation_matrix(frame, confidence=0.9, alternative="less")
+    for row in res.long.itertuples(index=False):
+        ref = correlate(frame[row.x], frame[row.y], confidence=0.9, alternative="less")
+        assert row.p == pytest.approx(ref.p, abs=1e-12)
+        assert row.ci_lower == -1.0
+        assert row.ci_upper == pytest.approx(ref.ci[1], abs=1e-12)
+
+
+def test_all_missing_and_text_refused_naming_the_variable():
+    with pytest.raises(InputError, match="x has no non-missing"):
+        correlate([np.nan] * 5, [1, 2, 3, 4, 5])
+    with pytest.raises(InputError, match="y must be numeric"):
+        correlate([1, 2, 3], ["1", "2", "3"])
+    with pytest.raises(InputError, match="'alliance'.*text"):
+        correlate(pd.Series([1, 2, 3, 4], name="outcome"),
+                  pd.Series(["4", "5", "n/a", "6"], name="alliance"))
+
+
+def test_nullable_and_object_numbers_accepted():
+    x = pd.Series([1, 2, None, 4, 5], dtype="Int64")
+    y = pd.Series([2.0, None, 3.5, 4.0, 7.0], dtype=object)
+    res = correlate(x, y)
+    assert (res.n, res.n_dropped) == (3, 2)
+    assert res.r == pytest.approx(np.corrcoef([1, 4, 5], [2, 4, 7])[0, 1], abs=1e-14)
+
+
+def test_n3_has_no_fisher_ci():
+    # R cor.test gives no CI below n = 4 (SE 1/√(n − 3) undefined); |r| = 1 still gives [r, r]
+    res = correlate([1, 2, 3], [1, 3, 2])
+    assert res.df == 1 and np.isnan(res.ci[0]) and np.isnan(res.ci[1])
+    assert res.p == pytest.approx(0.6666666666666667, abs=1e-12)
+    assert correlate([1, 2, 3], [2, 4, 6]).ci == (1.0, 1.0)
+
+
+def test_perfect_one_sided():
+    up = correlate([1, 2, 3, 4, 5], [2, 4, 6, 8, 10], alternative="greater")
+    down = correlate([1, 2, 3, 4, 5], [2, 4, 6, 8, 10], alternative="less")
+    assert up.p == 0.0 and down.p == 1.0
+
+
+def test_pearson_matches_pingouin_corr(pingouin_unrounded):
+    pg = pingouin_unrounded
+    rng = np.random.default_rng(12)
+    x = rng.normal(size=30)
+    y = 0.3 * x + rng.normal(size=30)
+    x[[2, 7]] = np.nan
+    ref = pg.corr(x, y)
+    res = correlate(x, y)
+    assert res.r == pytest.approx(float(ref["r"].iloc[0]), abs=1e-14)
+    assert res.p == pytest.approx(float(ref["p_val"].iloc[0]), rel=1e-10)
+    assert res.n == int(ref["n"].iloc[0]) == 28
+    assert res.ci == pytest.approx(tuple(ref["CI95"].iloc[0]), abs=1e-6)
 
 
 def test_matrix_bad_input(frame):

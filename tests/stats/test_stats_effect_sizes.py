@@ -36,3 +36,67 @@ def test_ncp_ci_inverts_noncentral_t():
     assert nct.cdf(2.5, 14, hi) == pytest.approx(0.05, abs=1e-10)
     lo1, hi1 = ncp_ci(2.5, 14, 0.95, "greater")
     assert hi1 == math.inf and nct.cdf(2.5, 14, lo1) == pytest.approx(0.95, abs=1e-10)
+
+
+MOVIE1 = [9, 7, 8, 9, 8, 9, 9, 10, 9, 9]
+MOVIE2 = [9, 6, 7, 8, 7, 9, 8, 8, 8, 7]
+
+
+def test_from_t_reproduces_the_movie_table():
+    from alliance_analysis.stats import d_rm_from_t, paired_ttest
+
+    res = paired_ttest(MOVIE2, MOVIE1)
+    assert d_z_from_t(res.t, res.n) == pytest.approx(1.5, rel=1e-12)
+    assert d_rm_from_t(res.t, res.n, res.r_prepost) == pytest.approx(res.d_rm, rel=1e-12)
+    assert d_rm_from_t(4.7434, 10, 0.7255) == pytest.approx(1.1113, abs=5e-4)
+
+
+def test_d_av_from_t_exact_under_equal_sds():
+    """With equal pre/post SDs, d_av (both denominators), d_b and d_rm coincide with
+    d_z·√(2(1 − r)); with unequal SDs d_av_from_t is only an approximation."""
+    from alliance_analysis.stats import d_av_from_t, d_b_from_t, paired_ttest
+
+    rng = np.random.default_rng(0)
+    pre = rng.normal(size=25)
+    post = 0.6 * pre + rng.normal(size=25) + 0.5
+    post = (post - post.mean()) / post.std(ddof=1) * pre.std(ddof=1) + post.mean()  # equal SDs
+    res = paired_ttest(pre, post)
+    for fn in (d_av_from_t, d_b_from_t):
+        value = fn(res.t, res.n, res.r_prepost)
+        assert value == pytest.approx(res.d_av, rel=1e-12)
+        assert value == pytest.approx(res.d_av_lakens, rel=1e-12)
+        assert value == pytest.approx(res.d_b, rel=1e-12)
+        assert value == pytest.approx(res.d_rm, rel=1e-12)
+    movie = paired_ttest(MOVIE2, MOVIE1)  # unequal SDs: 1.1113 vs d_av 1.1259
+    assert d_av_from_t(movie.t, 10, movie.r_prepost) != pytest.approx(movie.d_av, rel=1e-3)
+
+
+def test_summary_helpers():
+    from alliance_analysis.stats import d_av_from_summary, paired_ttest, sd_diff_from_sds
+
+    res = paired_ttest(MOVIE2, MOVIE1)
+    assert d_av_from_summary(1.0, res.sd_pre, res.sd_post) == pytest.approx(res.d_av, rel=1e-13)
+    assert d_av_from_summary(1.0, res.sd_pre, res.sd_post, kind="lakens") == pytest.approx(
+        res.d_av_lakens, rel=1e-13)
+    assert sd_diff_from_sds(res.sd_pre, res.sd_post, res.r_prepost) == pytest.approx(
+        res.sd_diff, rel=1e-12)
+    out = d_av_from_summary(np.array([1.0, 2.0]), np.array([1.0, 0.0]), np.array([1.0, 0.0]))
+    assert out[0] == 1.0 and np.isnan(out[1])
+
+
+def test_pingouin_factor_matches_pingouin():
+    import pingouin as pg
+
+    from alliance_analysis.stats import pingouin_paired_hedges_factor
+
+    rng = np.random.default_rng(4)
+    x, y = rng.normal(size=12), rng.normal(size=12)
+    d = pg.compute_effsize(x, y, paired=True, eftype="cohen")
+    g = pg.compute_effsize(x, y, paired=True, eftype="hedges")
+    assert g == pytest.approx(d * pingouin_paired_hedges_factor(12), rel=1e-12)
+
+
+def test_out_of_range_inputs_are_nan():
+    assert math.isnan(d_rm_from_dz(1.0, 1.5))
+    assert math.isnan(d_z_from_t(2.0, 0))
+    assert np.isnan(hedges_j(np.array([0.5]))).all()

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from alliance_analysis.errors import ComputationWarning, InputError
-from alliance_analysis.stats import paired_ttest
+from alliance_analysis.stats import paired_ttest, pingouin_paired_hedges_factor
 
 MOVIE1 = [9, 7, 8, 9, 8, 9, 9, 10, 9, 9]
 MOVIE2 = [9, 6, 7, 8, 7, 9, 8, 8, 8, 7]
@@ -115,3 +115,97 @@ def test_to_dict_flattens_intervals(lakens):
     d = lakens.to_dict()
     assert d["d_z_ci_lower"] == lakens.d_z_ci[0]
     assert lakens.to_frame().shape[0] == 1
+
+
+def test_effectsize_hedges_g_paired(lakens):
+    # effectsize hedges_g(paired = TRUE) = d_z·J(n − 1) with the CI limits scaled by J:
+    # 1.37 [0.51, 2.20] (reference §3.3, R 0.8.3)
+    assert lakens.g_z == pytest.approx(1.37, abs=5e-3)
+    assert lakens.g_z_ci == pytest.approx((0.51, 2.20), abs=5e-3)
+
+
+def test_exact_j_not_pingouin_factor(lakens):
+    """g_av uses the exact J(9) (1.0289), not pingouin's 1 − 3/(4·2n − 9) (1.0810)."""
+    import pingouin as pg
+    from scipy.special import gamma
+
+    j9 = gamma(9 / 2) / (math.sqrt(9 / 2) * gamma(8 / 2))
+    assert lakens.g_av == pytest.approx(lakens.d_av * j9, rel=1e-13)
+    assert lakens.g_av == pytest.approx(1.0289, abs=5e-5)
+    # pingouin: Cumming d_av × 1 − 3/(4·2n − 9) = 1.0783 (measured here, pingouin 0.7.0)
+    pg_g = pg.compute_effsize(MOVIE1, MOVIE2, paired=True, eftype="hedges")
+    assert pg_g == pytest.approx(lakens.d_av * pingouin_paired_hedges_factor(10), rel=1e-12)
+    assert pg_g == pytest.approx(1.0783, abs=5e-5)
+    # the reference table's "g_av with 1 − 3/(4·20 − 9) = 1.0810" is that factor applied to the
+    # *Lakens* d_av (1.1287; researchpy's combination), not to pingouin's Cumming d_av
+    assert lakens.d_av_lakens * pingouin_paired_hedges_factor(10) == pytest.approx(1.0810, abs=5e-5)
+
+
+def test_pingouin_cohen_d_is_unsigned_d_av():
+    import pingouin as pg
+
+    res = paired_ttest(pre=MOVIE1, post=MOVIE2)  # a decrease: every d negative
+    assert res.d_z == pytest.approx(-1.5, abs=1e-12) and res.d_av < 0
+    ref = pg.ttest(MOVIE2, MOVIE1, paired=True)
+    assert float(ref["cohen_d"].iloc[0]) == pytest.approx(-res.d_av, rel=1e-12)
+    assert float(ref["T"].iloc[0]) == pytest.approx(res.t, rel=1e-12)
+
+
+def test_d_b_uses_pre_sd():
+    a = paired_ttest(pre=MOVIE2, post=MOVIE1)
+    b = paired_ttest(pre=MOVIE1, post=MOVIE2)
+    assert a.d_b == pytest.approx(1.0 / np.std(MOVIE2, ddof=1), rel=1e-13)  # 1.0541
+    assert b.d_b == pytest.approx(-1.0 / np.std(MOVIE1, ddof=1), rel=1e-13)  # -1.2147
+    # every other d only changes sign when pre and post are swapped
+    for f in ("d_z", "d_rm", "d_av", "d_av_lakens"):
+        assert getattr(b, f) == pytest.approx(-getattr(a, f), rel=1e-13)
+
+
+def test_lakens_descriptives(lakens):
+    assert (lakens.mean_pre, lakens.mean_post, lakens.mean_diff) == pytest.approx((7.7, 8.7, 1.0))
+    assert lakens.sd_pre == pytest.approx(0.9487, abs=5e-5)
+    assert lakens.sd_post == pytest.approx(0.8233, abs=5e-5)
+    assert lakens.sd_diff == pytest.approx(1 / 1.5, rel=1e-12)
+
+
+def test_mean_diff_ci_matches_scipy():
+    from scipy.stats import ttest_rel
+
+    rng = np.random.default_rng(3)
+    pre = rng.normal(size=15)
+    post = pre + rng.normal(0.5, 1, 15)
+    res = paired_ttest(pre, post, confidence=0.9)
+    ci = ttest_rel(post, pre).confidence_interval(0.9)
+    assert res.mean_diff_ci == pytest.approx((ci.low, ci.high), rel=1e-12)
+    for alt in ("greater", "less"):
+        one = paired_ttest(pre, post, alternative=alt, confidence=0.9)
+        ci = ttest_rel(post, pre, alternative=alt).confidence_interval(0.9)
+        assert one.mean_diff_ci == pytest.approx((ci.low, ci.high), rel=1e-12)
+
+
+def test_d_z_ci_inverts_noncentral_t(lakens):
+    from scipy.stats import nct
+
+    lo, hi = lakens.d_z_ci
+    root_n = math.sqrt(lakens.n)
+    assert nct.sf(lakens.t, lakens.df, lo * root_n) == pytest.approx(0.025, abs=1e-10)
+    assert nct.cdf(lakens.t, lakens.df, hi * root_n) == pytest.approx(0.025, abs=1e-10)
+
+
+def test_all_missing_and_text_refused():
+    with pytest.raises(InputError, match="pre has no non-missing"):
+        paired_ttest([np.nan, np.nan, np.nan], [1, 2, 3])
+    with pytest.raises(InputError, match="post must be numeric"):
+        paired_ttest([1, 2, 3], ["1", "2", "3"])
+    with pytest.raises(InputError, match="at least 2 complete pairs"):
+        paired_ttest([1, np.nan, 3], [np.nan, 2, np.nan])
+
+
+def test_series_input_with_nullable_dtype():
+    import pandas as pd
+
+    pre = pd.Series([9, 6, 7, 8, 7, 9, 8, 8, 8, 7, None], dtype="Int64")
+    post = pd.Series([9, 7, 8, 9, 8, 9, 9, 10, 9, 9, 5], dtype="Float64")
+    res = paired_ttest(pre, post)
+    assert (res.n, res.n_dropped) == (10, 1)
+    assert res.d_z == pytest.approx(1.5, rel=1e-12)

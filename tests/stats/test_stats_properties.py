@@ -5,10 +5,12 @@ import warnings
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from alliance_analysis.errors import InputError
 from alliance_analysis.stats import correlate, correlation_matrix, paired_ttest, welch_ttest
 
 # well-conditioned data: small integers scaled (ties allowed), so sums are exact enough that
@@ -75,6 +77,10 @@ def test_matrix_equals_pairwise_correlate(data, holes, method):
     data = data.copy()
     data[holes[: data.shape[0], : data.shape[1]]] = np.nan
     frame = pd.DataFrame(data, columns=[f"v{i}" for i in range(data.shape[1])])
+    if frame.isna().all().any():  # an all-missing column is refused, by name
+        with pytest.raises(InputError, match="no non-missing values"):
+            correlation_matrix(frame, method=method)
+        return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = correlation_matrix(frame, method=method)
@@ -88,3 +94,46 @@ def test_matrix_equals_pairwise_correlate(data, holes, method):
         if math.isfinite(ref.p):
             assert abs(row.p - ref.p) <= 1e-12
         assert 0.0 <= row.p <= 1.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(paired_samples(min_size=3))
+def test_paired_family_consistent_with_from_t_formulas(xy):
+    from alliance_analysis.stats import d_rm_from_t, d_z_from_t, hedges_j
+
+    pre, post = xy
+    assume(_nonconstant(list(np.subtract(post, pre))) and _nonconstant(pre) and _nonconstant(post))
+    res = paired_ttest(pre, post)
+    assert math.isclose(res.d_z, d_z_from_t(res.t, res.n), rel_tol=1e-10, abs_tol=1e-12)
+    assert math.isclose(res.d_rm, d_rm_from_t(res.t, res.n, res.r_prepost), rel_tol=1e-9,
+                        abs_tol=1e-12)
+    j = hedges_j(res.n - 1)
+    if res.n > 2:
+        assert 0 < j < 1
+        assert abs(res.g_av) <= abs(res.d_av) and abs(res.g_z) <= abs(res.d_z)
+    # |d_av Cumming| ≤ |d_av Lakens| (rms of the SDs ≥ their mean)
+    assert abs(res.d_av) <= abs(res.d_av_lakens) * (1 + 1e-12)
+
+
+# tiny n: a resample with < 4 distinct rows is singular, discarded with a ComputationWarning
+@pytest.mark.filterwarnings("ignore::alliance_analysis.errors.ComputationWarning")
+@settings(max_examples=30, deadline=None)
+@given(st.integers(8, 40), st.integers(0, 2**32 - 1), st.floats(-2, 2), st.floats(-2, 2))
+def test_mediation_decomposition(n, seed, a_true, b_true):
+    from alliance_analysis.stats import mediate
+
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n)
+    c = rng.normal(size=n)
+    m = a_true * x + 0.3 * c + rng.normal(size=n)
+    y = b_true * m + 0.2 * x + rng.normal(size=n)
+    frame = pd.DataFrame({"x": x, "m": m, "y": y, "c": c})
+    res = mediate(frame, "x", "m", "y", covariates=["c"], n_boot=50, seed=seed)
+    assert math.isclose(res.indirect, res.c - res.c_prime, rel_tol=1e-9, abs_tol=1e-11)
+    for p in (res.a_p, res.b_p, res.c_p, res.c_prime_p):
+        assert 0.0 <= p <= 1.0
+    flipped = mediate(frame.assign(x=-frame.x), "x", "m", "y", covariates=["c"], n_boot=50,
+                      seed=seed)
+    assert math.isclose(flipped.indirect, -res.indirect, rel_tol=1e-9, abs_tol=1e-12)
+    assert flipped.indirect_ci == pytest.approx((-res.indirect_ci[1], -res.indirect_ci[0]),
+                                                rel=1e-8, abs=1e-12)

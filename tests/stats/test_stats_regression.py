@@ -101,3 +101,36 @@ def test_refusals(frame):
         regress(frame.iloc[:3], "y", ["x1", "x2", "age"])
     with pytest.raises(InputError):
         hierarchical_regress(frame, "y", steps=[["x1"], []])
+
+
+def test_text_and_empty_columns_named(frame):
+    bad = frame.assign(site=["a", "b", "c"] * 20, empty=np.nan)
+    with pytest.raises(InputError, match="'site'.*text"):
+        regress(bad, "y", ["x1", "site"])
+    with pytest.raises(InputError, match="'empty'.*no non-missing"):
+        regress(bad, "y", ["x1"], covariates=["empty"])
+
+
+def test_three_steps_listwise_on_all_variables(frame):
+    import statsmodels.formula.api as smf
+
+    h = hierarchical_regress(frame, "y", steps=[["age"], ["x1"], ["x2"]])
+    d = frame.dropna()
+    assert (h.n, h.n_dropped) == (len(d), len(frame) - len(d))
+    r2 = [smf.ols(f, data=d).fit().rsquared
+          for f in ("y ~ age", "y ~ age + x1", "y ~ age + x1 + x2")]
+    assert np.allclose(h.changes["r2"], r2, rtol=1e-12)
+    assert np.allclose(h.changes["delta_r2"], np.diff([0.0, *r2]), rtol=1e-10)
+    assert list(h.changes["df1"]) == [1, 1, 1]
+    # a single added term: F-change = t² of that term in the larger model
+    t_x2 = h.steps[-1].coefficients.set_index("term").loc["x2", "t"]
+    assert h.changes["f_change"].iloc[-1] == pytest.approx(t_x2**2, rel=1e-10)
+    assert h.changes["p_change"].iloc[-1] == pytest.approx(
+        h.steps[-1].coefficients.set_index("term").loc["x2", "p"], rel=1e-8)
+
+
+def test_apa_and_frame(frame):
+    res = regress(frame, "y", ["x1", "x2"])
+    assert res.apa().startswith("R² = .") and ", F(2, " in res.apa()
+    assert list(res.to_frame().columns) == ["term", "b", "se", "t", "p", "ci_lower", "ci_upper",
+                                            "beta", "sr2"]

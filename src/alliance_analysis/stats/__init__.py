@@ -14,7 +14,18 @@ from .correlation import (
     correlation_matrix,
     partial_correlate,
 )
-from .effect_sizes import d_rm_from_dz, d_z_from_t, hedges_j, ncp_ci
+from .effect_sizes import (
+    d_av_from_summary,
+    d_av_from_t,
+    d_b_from_t,
+    d_rm_from_dz,
+    d_rm_from_t,
+    d_z_from_t,
+    hedges_j,
+    ncp_ci,
+    pingouin_paired_hedges_factor,
+    sd_diff_from_sds,
+)
 from .groups import TwoSampleResult, welch_ttest
 from .mediation import MediationResult, mediate
 from .multiplicity import adjust_pvalues
@@ -37,7 +48,11 @@ __all__ = [
     "adjust_pvalues",
     "correlate",
     "correlation_matrix",
+    "d_av_from_summary",
+    "d_av_from_t",
+    "d_b_from_t",
     "d_rm_from_dz",
+    "d_rm_from_t",
     "d_z_from_t",
     "hedges_j",
     "hierarchical_regress",
@@ -45,6 +60,8 @@ __all__ = [
     "ncp_ci",
     "paired_ttest",
     "partial_correlate",
+    "pingouin_paired_hedges_factor",
     "regress",
+    "sd_diff_from_sds",
     "welch_ttest",
 ]

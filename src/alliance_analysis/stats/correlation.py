@@ -1,11 +1,15 @@
 """Pearson/Spearman correlation, partial correlation and a vectorised correlation matrix.
 
-* t = r·√(df/(1 − r²)), df = n − 2 (n − k − 2 for k covariates); p from Student t. |r| = 1 gives
-  t = ±∞ and p = 0 (two-sided) or 0/1 (one-sided).
-* CI: Fisher z, atanh(r) ± z_crit/√(n − 3) (n − k − 3 for partial r), back-transformed with tanh
-  (as R ``cor.test``; Spearman uses the same SE as pingouin and R ``psych``).
+* t = r·√(df/(1 − r²)), df = n − 2 (n − k − 2 for k covariates); p from Student t (equals
+  ``scipy.stats.pearsonr``/``spearmanr``). |r| = 1 gives t = ±∞, p = 0 (two-sided) or 0/1
+  (one-sided) and CI [r, r]; |r| within 1e-15 of 1 is treated as ±1 (rounding noise of a
+  perfect fit, where p is otherwise arbitrarily sensitive to the last bit of r).
+* CI: Fisher (1921) z, tanh(atanh(r) ± z_crit/√(n − 3)) (n − k − 3 for partial r) with the
+  normal quantile, at any ``confidence``; one-sided alternatives give one-sided bounds
+  ([lower, 1] for "greater", [−1, upper] for "less") like R ``cor.test``. No CI when n − 3 ≤ 0.
+  Spearman uses the same SE (as pingouin and R ``psych``).
 * Spearman = Pearson on average ranks (ties averaged), as ``scipy.stats.spearmanr``.
-* Optional percentile bootstrap CI of r (``n_boot``), vectorised over resamples.
+* Optional percentile bootstrap CI of r (``n_boot``), all resamples drawn and evaluated at once.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from ._validate import (
     check_alternative,
     check_confidence,
     frame_complete,
+    frame_matrix,
     is_constant,
     paired_complete,
     warn,
@@ -62,12 +67,22 @@ def _check_method(method: str) -> str:
     return method
 
 
+_PERFECT_TOL = 1e-15  # |r| within this of 1 is ±1 (rounding noise of a perfect fit)
+
+
+def snap_r(r: object) -> np.ndarray:
+    """Clip r to [−1, 1] and snap |r| ≥ 1 − 1e-15 to ±1 (a perfect fit up to rounding)."""
+    r = np.clip(np.asarray(r, dtype=float), -1.0, 1.0)
+    with np.errstate(invalid="ignore"):
+        return np.where(1.0 - np.abs(r) <= _PERFECT_TOL, np.sign(r), r)
+
+
 def _pearson(x: np.ndarray, y: np.ndarray) -> float:
     xc, yc = x - x.mean(), y - y.mean()
     den = math.sqrt(float(np.dot(xc, xc)) * float(np.dot(yc, yc)))
     if den == 0:
         return NaN
-    return float(np.clip(np.dot(xc, yc) / den, -1.0, 1.0))
+    return float(snap_r(np.dot(xc, yc) / den))
 
 
 def _rank(x: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -110,14 +125,18 @@ def fisher_ci(r: object, se_df: object, confidence: float,
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.arctanh(r)
         se = np.where(se_df > 0, 1.0 / np.sqrt(np.where(se_df > 0, se_df, 1.0)), np.inf)
-    if alternative == "two-sided":
-        crit = float(norm.ppf(0.5 + confidence / 2.0))
-        lo, hi = np.tanh(z - crit * se), np.tanh(z + crit * se)
-    else:
-        crit = float(norm.ppf(confidence))
-        lo = np.tanh(z - crit * se) if alternative == "greater" else np.full(r.shape, -1.0)
-        hi = np.tanh(z + crit * se) if alternative == "less" else np.full(r.shape, 1.0)
-    bad = np.isnan(r)
+        if alternative == "two-sided":
+            crit = float(norm.ppf(0.5 + confidence / 2.0))
+            lo, hi = np.tanh(z - crit * se), np.tanh(z + crit * se)
+        else:
+            crit = float(norm.ppf(confidence))
+            lo = np.tanh(z - crit * se) if alternative == "greater" else np.full(r.shape, -1.0)
+            hi = np.tanh(z + crit * se) if alternative == "less" else np.full(r.shape, 1.0)
+    # |r| = 1: the interval collapses to [r, r] (pingouin, R cor.test); otherwise no interval
+    # when n − 3 (or n − k − 3) ≤ 0, where the Fisher SE is undefined (R cor.test needs n ≥ 4)
+    perfect = np.abs(r) == 1.0
+    lo, hi = np.where(perfect, r, lo), np.where(perfect, r, hi)
+    bad = np.isnan(r) | (~(se_df > 0) & ~perfect)
     return np.where(bad, np.nan, lo), np.where(bad, np.nan, hi)
 
 
@@ -311,18 +330,12 @@ def correlation_matrix(frame: pd.DataFrame, columns: Sequence[str] | None = None
     if not isinstance(frame, pd.DataFrame):
         raise InputError("expected a pandas DataFrame", value=type(frame).__name__)
     if columns is None:
-        columns = [c for c in frame.columns
-                   if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])]
+        columns = [c for c, d in frame.dtypes.items()
+                   if pd.api.types.is_numeric_dtype(d) and not pd.api.types.is_bool_dtype(d)]
     columns = list(columns)
     if len(columns) < 2:
         raise InputError("a correlation matrix needs at least two numeric columns")
-    # reuse the listwise checker for existence/numeric checks, but keep all rows
-    for c in columns:
-        frame_complete(frame.iloc[:0], [c])
-    data = np.column_stack([pd.to_numeric(frame[c]).to_numpy(dtype=float, na_value=np.nan)
-                            for c in columns])
-    if np.isinf(data).any():
-        raise InputError("a column contains an infinite value")
+    data = frame_matrix(frame, columns)
     n_rows = data.shape[0]
     n_dropped = 0
     if nan_policy == "listwise":
@@ -367,23 +380,27 @@ def correlation_matrix(frame: pd.DataFrame, columns: Sequence[str] | None = None
         # a variance that is zero up to rounding means a constant variable within the pair
         tiny = 1e-13 * np.maximum(np.abs(saa), 1.0)
         bad = (nn < 3) | (va <= tiny) | (vb <= tiny.T)
-        r = np.where(bad, np.nan, np.clip(r, -1.0, 1.0))
+        r = np.where(bad, np.nan, snap_r(r))
     iu = np.triu_indices(k, 1)
-    if np.isnan(r[iu]).any():
+    r_pairs = r[iu]
+    if np.isnan(r_pairs).any():
         warn("some pairs have fewer than 3 complete rows or a constant variable: r is NaN there")
-    np.fill_diagonal(r, np.where(np.diag(nn) >= 3, 1.0, np.nan))
-    df = nn - 2.0
-    t = r_to_t(r, df)
-    p = t_pvalue(t, df, alternative)
-    np.fill_diagonal(p, np.nan)
-    lo, hi = fisher_ci(r, nn - 3.0, confidence, alternative)
-    ri, rj = iu
-    p_pairs = p[iu]
+    # tests and intervals only for the k(k − 1)/2 pairs (the square forms are mirrored)
+    n_pairs = nn[iu]
+    df_pairs = n_pairs - 2.0
+    t_pairs = r_to_t(r_pairs, df_pairs)
+    p_pairs = t_pvalue(t_pairs, df_pairs, alternative)
+    lo, hi = fisher_ci(r_pairs, n_pairs - 3.0, confidence, alternative)
     p_adj = adjust_pvalues(p_pairs, padjust)
+    np.fill_diagonal(r, np.where(np.diag(nn) >= 3, 1.0, np.nan))
+    p = np.full((k, k), np.nan)
+    p[iu] = p_pairs
+    p.T[iu] = p_pairs
+    ri, rj = iu
     names = np.asarray(columns, dtype=object)
     long = pd.DataFrame({
-        "x": names[ri], "y": names[rj], "n": nn[iu].astype(int), "r": r[iu], "df": df[iu],
-        "t": t[iu], "p": p_pairs, "p_adj": p_adj, "ci_lower": lo[iu], "ci_upper": hi[iu],
+        "x": names[ri], "y": names[rj], "n": n_pairs.astype(int), "r": r_pairs, "df": df_pairs,
+        "t": t_pairs, "p": p_pairs, "p_adj": p_adj, "ci_lower": lo, "ci_upper": hi,
     })
     idx = pd.Index(columns)
     return CorrelationMatrixResult(

@@ -1,16 +1,31 @@
-"""Vectorised effect-size conversions for paired designs.
+"""Vectorised effect-size conversions for paired (pre/post) designs.
 
-* ``d_z = t / √n`` (one-sample/paired t with df = n − 1);
-* ``d_rm = d_z · √(2(1 − r))`` (Lakens 2013, eq. 9);
-* exact Hedges small-sample factor ``J(df) = Γ(df/2) / (√(df/2) · Γ((df − 1)/2))`` (Hedges 1981),
-  NaN for df ≤ 1 (where the bias correction is not defined as a useful multiplier).
+All take scalars or arrays (broadcast together); scalars in → float out, arrays in → arrays out.
+NaN where a formula is undefined (n < 1, |r| > 1, df ≤ 1). The audit module reuses these to
+recompute a printed d from a printed t.
 
-Scalars in → float out; arrays in → arrays out.
+From a paired t with n pairs (df = n − 1) and the pre–post correlation r:
+
+* ``d_z  = t / √n``  (Cohen 1988; Lakens 2013; the d of paired power analysis);
+* ``d_rm = d_z · √(2(1 − r))``  (Lakens 2013 eq. 9; Cohen 1988 p. 48) — exact, no assumption
+  about the SDs;
+* ``d_av = d_z · √(2(1 − r))`` **assuming equal SDs** (SD_pre = SD_post = s): then
+  SD_diff² = 2s²(1 − r), and both the Cumming (rms) and the Lakens (mean) d_av denominators equal
+  s, so d_av = M_diff/s = d_z·√(2(1 − r)) = d_rm; Becker's d_b reduces to the same value. With
+  unequal SDs d_av cannot be recovered from (t, n, r) alone — it needs both SDs
+  (:func:`d_av_from_summary`).
+
+Exact Hedges small-sample factor ``J(df) = Γ(df/2) / (√(df/2) · Γ((df − 1)/2))`` (Hedges 1981;
+Hedges & Olkin 1985), NaN for df ≤ 1. R effectsize uses this J with df = n − 1 for paired
+designs; pingouin (and researchpy) use the between-subjects approximation
+1 − 3/(4(n₁ + n₂) − 9) with n₁ = n₂ = n (:func:`pingouin_paired_hedges_factor`).
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from ..errors import InputError
 
 
 def _out(x: np.ndarray) -> float | np.ndarray:
@@ -36,8 +51,75 @@ def d_rm_from_dz(dz: object, r: object) -> float | np.ndarray:
     return _out(out)
 
 
+def d_rm_from_t(t: object, n: object, r: object) -> float | np.ndarray:
+    """Repeated-measures d from a paired t, n pairs and r: ``(t/√n)·√(2(1 − r))`` (Lakens 2013 eq. 9)."""
+    return d_rm_from_dz(d_z_from_t(t, n), r)
+
+
+def d_av_from_t(t: object, n: object, r: object) -> float | np.ndarray:
+    """d_av from a paired t, n pairs and r, **assuming equal pre and post SDs**.
+
+    Under that assumption d_av (Cumming's rms or Lakens's mean-of-SDs denominator) = d_rm =
+    d_z·√(2(1 − r)). Use :func:`d_av_from_summary` when both SDs are known.
+    """
+    return d_rm_from_dz(d_z_from_t(t, n), r)
+
+
+def d_b_from_t(t: object, n: object, r: object) -> float | np.ndarray:
+    """Becker's d_b from a paired t, n pairs and r, **assuming equal pre and post SDs**.
+
+    d_b = M_diff/SD_pre (Becker 1988); with SD_pre = SD_post it equals d_z·√(2(1 − r)).
+    """
+    return d_rm_from_dz(d_z_from_t(t, n), r)
+
+
+def d_av_from_summary(mean_diff: object, sd_pre: object, sd_post: object,
+                      kind: str = "cumming") -> float | np.ndarray:
+    """d_av from the mean difference and the two SDs.
+
+    ``kind="cumming"``: M_diff/√((SD_pre² + SD_post²)/2) (Cumming 2012; effectsize ``rm_d(method="av")``;
+    pingouin's paired ``cohen_d`` is its absolute value). ``kind="lakens"``: M_diff/((SD_pre + SD_post)/2)
+    (Lakens 2013 eq. 10).
+    """
+    m = np.asarray(mean_diff, dtype=float)
+    s1 = np.asarray(sd_pre, dtype=float)
+    s2 = np.asarray(sd_post, dtype=float)
+    if kind == "cumming":
+        den = np.sqrt((s1**2 + s2**2) / 2.0)
+    elif kind == "lakens":
+        den = (s1 + s2) / 2.0
+    else:
+        raise InputError("kind must be 'cumming' or 'lakens'", value=kind)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _out(np.where(den > 0, m / np.where(den > 0, den, 1.0), np.nan))
+
+
+def sd_diff_from_sds(sd_pre: object, sd_post: object, r: object) -> float | np.ndarray:
+    """SD of the differences: √(SD_pre² + SD_post² − 2·r·SD_pre·SD_post)."""
+    s1 = np.asarray(sd_pre, dtype=float)
+    s2 = np.asarray(sd_post, dtype=float)
+    rr = np.asarray(r, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return _out(np.sqrt(np.maximum(s1**2 + s2**2 - 2.0 * rr * s1 * s2, 0.0)))
+
+
+def pingouin_paired_hedges_factor(n: object) -> float | np.ndarray:
+    """pingouin/researchpy's paired Hedges factor 1 − 3/(4·2n − 9) (n pairs), for comparison only.
+
+    This is the between-subjects approximation with n₁ = n₂ = n; the package itself uses the exact
+    :func:`hedges_j` with df = n − 1 (as R effectsize). On the Lakens (2013) movie data (n = 10)
+    the two give g_av = 1.081 and 1.029.
+    """
+    n_arr = np.asarray(n, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _out(np.where(n_arr >= 2, 1.0 - 3.0 / (8.0 * n_arr - 9.0), np.nan))
+
+
 def hedges_j(df: object) -> float | np.ndarray:
-    """Exact Hedges correction factor J(df) (→ 1 as df → ∞; J(9) = 0.9145...)."""
+    """Exact Hedges correction factor J(df) = Γ(df/2)/(√(df/2)·Γ((df − 1)/2)) (Hedges 1981).
+
+    → 1 as df → ∞; J(9) = 0.91446...; ≈ 1 − 3/(4·df − 1) for large df. NaN for df ≤ 1.
+    """
     from scipy.special import gammaln
 
     df_arr = np.asarray(df, dtype=float)

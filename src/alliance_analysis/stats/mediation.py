@@ -1,17 +1,22 @@
-"""Simple mediation X → M → Y (Hayes PROCESS model 4) with a vectorised bootstrap.
+"""Simple mediation X → M → Y (Hayes 2013/2022, PROCESS model 4) with a vectorised bootstrap.
 
-Paths are OLS fits on the listwise-complete rows:
+Paths are OLS fits on the listwise-complete rows (covariates C enter both equations):
 
 * a: M ~ 1 + X + C;   b and c′: Y ~ 1 + X + M + C;   c (total): Y ~ 1 + X + C;
+* b is the M coefficient **controlling for X** (pingouin's "Y ~ M" row is the simple slope of
+  Y on M, which is not the b used in its own indirect effect);
 * indirect = a·b (equals c − c′ exactly for OLS with the same rows and covariates);
 * completely standardized indirect = a·b·SD(X)/SD(Y) (Preacher & Kelley 2011; PROCESS
   ``effsize``), bootstrapped with the SDs recomputed in every resample.
 
-The bootstrap draws all n_boot × n resample indices at once from ``np.random.default_rng(seed)``
-and solves the stacked normal equations (XᵀX)β = Xᵀy for every resample with one batched
-``np.linalg.solve`` (processed in memory-bounded chunks; no Python loop per resample).
+Bootstrap: all n_boot × n resample indices are drawn at once from ``np.random.default_rng(seed)``
+(deterministic for a seed). A resample is an OLS fit with integer case weights, so the normal
+equations (XᵀWX)β = XᵀWy of every resample come from one matrix product of the count matrix
+with the fixed row products; the stacked systems are solved at once (closed form for 1 × 1 and
+2 × 2, batched ``np.linalg.solve`` beyond). No Python loop per resample; memory-bounded chunks.
 CIs: ``percentile`` (PROCESS ≥ 3 default), ``bc`` (bias-corrected; PROCESS 2, pingouin) or
-``bca`` (bias-corrected and accelerated, acceleration from the jackknife, also batched).
+``bca`` (bias-corrected and accelerated, Efron 1987; acceleration from the jackknife, also
+batched). SE of the indirect effect = SD of the bootstrap draws.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from ..results import Result
 from ._validate import check_confidence, frame_complete, warn
 
 CI_METHODS = ("percentile", "bc", "bca")
-_CHUNK_ELEMENTS = 4_000_000  # resamples × n × p floats per batch
+_CHUNK_ELEMENTS = 2_000_000  # resamples × n case weights per batch
 
 
 @dataclasses.dataclass(frozen=True)
@@ -110,40 +115,89 @@ def _ols(design: np.ndarray, y: np.ndarray):
     return coef, se, t, pval, r2, float(df)
 
 
-def _batched_coef(designs: np.ndarray, ys: np.ndarray, col: int) -> tuple[np.ndarray, np.ndarray]:
-    """Coefficient ``col`` of OLS for every stacked design (B, n, p); NaN where singular."""
-    xtx = np.einsum("bni,bnj->bij", designs, designs)
-    xty = np.einsum("bni,bn->bi", designs, ys)
-    try:
-        coef = np.linalg.solve(xtx, xty[..., None])[..., 0]
-        ok = np.ones(len(xtx), dtype=bool)
-    except np.linalg.LinAlgError:
-        s = np.linalg.svd(xtx, compute_uv=False)
-        ok = s[:, -1] > s[:, 0] * 1e-12
-        coef = np.full(xty.shape, np.nan)
-        if ok.any():
-            coef[ok] = np.linalg.solve(xtx[ok], xty[ok][..., None])[..., 0]
-    return coef[:, col], ok
+def _resample_counts(idx: np.ndarray, n: int) -> np.ndarray:
+    """Counts w[b, i] = how often row i occurs in resample b (an (B, n) float matrix)."""
+    n_sets = idx.shape[0]
+    flat = (idx + n * np.arange(n_sets)[:, None]).ravel()
+    return np.bincount(flat, minlength=n_sets * n).reshape(n_sets, n).astype(float)
 
 
-def _indirect_draws(dm: np.ndarray, dy: np.ndarray, m: np.ndarray, y: np.ndarray,
-                    xcol: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """a·b and a·b·SD(X)/SD(Y) for each row of ``idx`` (rows = resample or jackknife index sets)."""
-    n_sets, size = idx.shape
-    p = dy.shape[1]
-    chunk = max(1, _CHUNK_ELEMENTS // max(1, size * p))
+def _solve_first(s: np.ndarray, rhs: np.ndarray, pos: int, scale: np.ndarray) -> np.ndarray:
+    """Element ``pos`` of the solution of every stacked system ``s β = rhs`` (s: (B, q, q)).
+
+    q = 1 and q = 2 are solved in closed form (division, Cramer's rule), larger systems with one
+    batched ``np.linalg.solve``. A system whose matrix is (numerically) singular — e.g. a
+    predictor that is constant, or collinear with another, in that resample — gives NaN: the
+    test is the Hadamard ratio det(S)/Π diag(S) ∈ [0, 1] and each diagonal entry relative to
+    ``scale`` (the full-sample sum of squares of that predictor).
+    """
+    q = s.shape[1]
+    diag = np.einsum("bii->bi", s)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        ok = np.all(diag > 1e-10 * scale, axis=1)
+        if q == 1:
+            out = rhs[:, 0] / s[:, 0, 0]
+        elif q == 2:
+            det = s[:, 0, 0] * s[:, 1, 1] - s[:, 0, 1] * s[:, 1, 0]
+            ok &= det / (diag[:, 0] * diag[:, 1]) > 1e-12
+            if pos == 0:
+                out = (rhs[:, 0] * s[:, 1, 1] - s[:, 0, 1] * rhs[:, 1]) / det
+            else:
+                out = (s[:, 0, 0] * rhs[:, 1] - s[:, 1, 0] * rhs[:, 0]) / det
+        else:
+            ok &= np.linalg.det(s) / np.prod(diag, axis=1) > 1e-12
+            out = np.full(len(s), np.nan)
+            if ok.any():
+                out[ok] = np.linalg.solve(s[ok], rhs[ok][..., None])[:, pos, 0]
+    return np.where(ok, out, np.nan)
+
+
+def _indirect_draws(values: np.ndarray, idx: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """a·b and a·b·SD(X)/SD(Y) for each resample (rows of ``idx``), or, with ``idx=None``, for
+    each jackknife (leave-one-out) sample.
+
+    ``values`` = [X, M, C₁..C_k, Y] centred on the analysed rows (slopes and SD ratios do not
+    change, and the sums stay well conditioned for raw scores far from zero). A resample is an
+    OLS fit with integer case weights w (the counts; the jackknife uses 1 − eᵢ), so every
+    resample's normal equations are built from weighted sums of the fixed row products
+    vᵢvᵢᵀ: one matrix product ``weights @ [vᵢ, vᵢvᵢᵀ]`` gives all of them. Removing the
+    intercept by weighted centring, S = Σwvvᵀ − (Σwv)(Σwv)ᵀ/Σw, leaves for each resample
+
+    * a: S[XC, XC] β = S[XC, M] (first element),
+    * b: S[XMC, XMC] β = S[XMC, Y] (second element),
+    * SD(X)/SD(Y) = √(S[X, X]/S[Y, Y]).
+
+    Processed in memory-bounded chunks of resamples; no Python loop per resample.
+    """
+    n, d = values.shape
+    k = d - 3
+    n_sets = idx.shape[0] if idx is not None else n
+    chunk = max(1, _CHUNK_ELEMENTS // max(1, n))
+    products = np.concatenate(
+        [values, (values[:, :, None] * values[:, None, :]).reshape(n, d * d)], axis=1)
+    scale = np.einsum("ij,ij->j", values, values)
+    pm = np.r_[0, np.arange(2, 2 + k)]  # predictors of M: X, C
+    py = np.r_[0, 1, np.arange(2, 2 + k)]  # predictors of Y: X, M, C
     ab = np.empty(n_sets)
     ab_std = np.empty(n_sets)
     for start in range(0, n_sets, chunk):
-        sl = idx[start:start + chunk]
-        a, ok_a = _batched_coef(dm[sl], m[sl], 1)
-        b, ok_b = _batched_coef(dy[sl], y[sl], 2)
+        stop = min(n_sets, start + chunk)
+        if idx is not None:
+            w = _resample_counts(idx[start:stop], n)
+        else:
+            w = np.ones((stop - start, n))
+            w[np.arange(stop - start), np.arange(start, stop)] = 0.0
+        total = w.sum(axis=1)
+        sums = w @ products
+        sv = sums[:, :d]
+        cross = sums[:, d:].reshape(-1, d, d) - sv[:, :, None] * sv[:, None, :] / total[:, None, None]
+        a = _solve_first(cross[:, pm[:, None], pm[None, :]], cross[:, pm, 1], 0, scale[pm])
+        b = _solve_first(cross[:, py[:, None], py[None, :]], cross[:, py, d - 1], 1, scale[py])
         est = a * b
-        est[~(ok_a & ok_b)] = np.nan
         with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = xcol[sl].std(axis=1, ddof=1) / y[sl].std(axis=1, ddof=1)
-        ab[start:start + chunk] = est
-        ab_std[start:start + chunk] = est * ratio
+            ratio = np.sqrt(cross[:, 0, 0] / cross[:, d - 1, d - 1])
+        ab[start:stop] = est
+        ab_std[start:stop] = est * ratio
     return ab, ab_std
 
 
@@ -220,18 +274,18 @@ def mediate(frame: pd.DataFrame, x: str, m: str, y: str,
     sd_x, sd_y = float(xv.std(ddof=1)), float(yv.std(ddof=1))
     indirect_std = indirect * sd_x / sd_y if sd_y > 0 else float("nan")
 
+    values = np.column_stack([xv, mv, cv, yv])
+    values = values - values.mean(axis=0)
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, n, size=(n_boot, n))
-    draws, draws_std = _indirect_draws(dm, dy, mv, yv, xv, idx)
+    draws, draws_std = _indirect_draws(values, idx)
     failed = int(np.sum(~np.isfinite(draws)))
     if failed:
         warn(f"{failed} of {n_boot} bootstrap resamples had a singular design and were discarded")
     jack = jack_std = None
     if ci == "bca":
-        loo = np.array([np.r_[0:i, i + 1:n] for i in range(n)]) if n <= 20000 else None
-        if loo is None:
-            raise InputError("BCa intervals are limited to n ≤ 20000; use ci='percentile'")
-        jack, jack_std = _indirect_draws(dm, dy, mv, yv, xv, loo)
+        # jackknife (leave-one-out) fits as case weights 1 − e_i, for the acceleration
+        jack, jack_std = _indirect_draws(values, None)
     finite = draws[np.isfinite(draws)]
     return MediationResult(
         x=x, m=m, y=y, covariates=tuple(covs),

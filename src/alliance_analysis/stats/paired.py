@@ -1,14 +1,24 @@
 """Paired (pre/post) t-test with every named repeated-measures d (Lakens 2013; Cumming 2012).
 
-difference = post − pre; all d variants share that numerator (the mean difference):
+difference = post − pre; all d variants share that numerator (the mean difference M_diff) and
+differ only in the standardiser:
 
-* ``d_z``  = M_diff / SD_diff (= t/√n); CI from the noncentral t (R ``effectsize::cohens_d(paired=TRUE)``);
-* ``d_rm`` = d_z · √(2(1 − r)) (Lakens 2013 eq. 9; Cohen 1988 p. 48);
-* ``d_av`` = M_diff / √((SD_pre² + SD_post²)/2) (Cumming 2012; R effectsize ``rm_d(method="av")``;
-  pingouin's paired ``cohen_d`` is its absolute value);
-* ``d_av_lakens`` = M_diff / ((SD_pre + SD_post)/2) (Lakens 2013, mean of the two SDs);
-* ``d_b``  = M_diff / SD_pre (Becker 1988: standardised by the pre-test SD);
-* ``g_*``  = d_* · J(n − 1), with the exact Hedges factor J (not the 1 − 3/(4df − 1) approximation).
+* ``d_z``  = M_diff / SD_diff (= t/√n; Cohen 1988). CI: noncentral-t interval for the
+  noncentrality parameter divided by √n (Steiger & Fouladi 1997), as R
+  ``effectsize::cohens_d(paired = TRUE)`` and JASP;
+* ``d_rm`` = d_z · √(2(1 − r)) = M_diff / (SD_diff/√(2(1 − r))) (Lakens 2013 eq. 9; Cohen 1988
+  p. 48); R effectsize ``rm_d()`` default;
+* ``d_av`` = M_diff / √((SD_pre² + SD_post²)/2) (Cumming 2012, root mean square of the SDs; R
+  effectsize ``rm_d(method = "av")``; pingouin's paired ``cohen_d`` is its absolute value);
+* ``d_av_lakens`` = M_diff / ((SD_pre + SD_post)/2) (Lakens 2013 eq. 10, mean of the two SDs;
+  researchpy's "Cohen's d_av");
+* ``d_b``  = M_diff / SD_pre (Becker 1988: standardised by the pre-test SD; R effectsize
+  ``rm_d(x, y, method = "b")`` standardises by ``y``, its second argument);
+* ``g_*``  = d_* · J(df), df = n − 1, with the **exact** Hedges factor
+  J(df) = Γ(df/2) / (√(df/2)·Γ((df − 1)/2)) (Hedges 1981; Hedges & Olkin 1985), as R effectsize
+  (``hedges_g(paired = TRUE)``, ``rm_d(adjust = TRUE)``). pingouin and researchpy instead use
+  1 − 3/(4·2n − 9), the between-subjects approximation with n₁ = n₂ = n, which is not a paired
+  correction (movie data: g_av 1.081 vs 1.029 here). ``g_z_ci`` = d_z_ci · J (as effectsize).
 """
 
 from __future__ import annotations
@@ -53,6 +63,7 @@ class PairedTTestResult(Result):
     g_av: float
     g_av_lakens: float
     g_b: float
+    g_z_ci: tuple[float, float]
 
     def apa(self, digits: int = 2) -> str:
         """``t(19) = 2.31, p = .031, d_z = 0.52, 95% CI [0.05, 0.98]``."""
@@ -90,8 +101,16 @@ def paired_ttest(pre: object, post: object, alternative: str = "two-sided",
                  confidence: float = 0.95) -> PairedTTestResult:
     """Paired t-test of ``post − pre`` with d_z, d_rm, d_av (two denominators), d_b and Hedges g.
 
-    Pairs with a missing value are dropped (counted in ``n_dropped``). ``alternative="greater"``
-    tests mean(post − pre) > 0. Unequal lengths raise :class:`InputError` (never an unpaired test).
+    Pairs with a missing value are dropped (counted in ``n_dropped``); fewer than 2 complete
+    pairs raise :class:`InputError`. Unequal lengths raise :class:`InputError` (pingouin silently
+    switches to an unpaired test; this never does). ``alternative="greater"`` tests
+    mean(post − pre) > 0; one-sided CIs (mean difference and d_z) are half-open.
+
+    t = M_diff/(SD_diff/√n), df = n − 1, p from Student t (= ``scipy.stats.ttest_rel(post, pre)``);
+    mean_diff_ci = M_diff ± t_crit(df)·SD_diff/√n. Effect sizes: see the module docstring —
+    d_z (+ noncentral-t ``d_z_ci``), d_rm, d_av (Cumming), d_av_lakens, d_b and g_* = d_*·J(n − 1)
+    with the exact J (pingouin's 1 − 3/(4·2n − 9) is not used). All differences equal
+    (SD_diff = 0): t, p, d_z, d_rm are NaN with a :class:`ComputationWarning`.
     """
     alternative = check_alternative(alternative)
     confidence = check_confidence(confidence)
@@ -136,5 +155,5 @@ def paired_ttest(pre: object, post: object, alternative: str = "two-sided",
         mean_diff_ci=mean_diff_ci, t=t, df=df, p=p, alternative=alternative,
         confidence=confidence, d_z=d_z, d_z_ci=d_z_ci, d_rm=d_rm, d_av=d_av,
         d_av_lakens=d_av_lakens, d_b=d_b, g_z=d_z * j, g_rm=d_rm * j, g_av=d_av * j,
-        g_av_lakens=d_av_lakens * j, g_b=d_b * j,
+        g_av_lakens=d_av_lakens * j, g_b=d_b * j, g_z_ci=(d_z_ci[0] * j, d_z_ci[1] * j),
     )
