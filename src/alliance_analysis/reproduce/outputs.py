@@ -59,7 +59,7 @@ def build_tables(run: ReproductionRun) -> list[Any]:
         matrix = correlation_matrix(wide, columns=corr_cols)
         tables.append(correlation_table(matrix.long, {c: spec.label(c) for c in corr_cols},
                                         title="Pearson correlations (pairwise n per cell)"))
-    sizes = sorted({c.n for c in run.claims if c.n} | {c.n_registry for c in run.claims if c.n_registry})
+    sizes = sorted({c.n for c in run.claims if c.n and c.analysis in ("correlation", "paired_change")})
     if sizes:
         from ..power import sensitivity_table
 
@@ -132,9 +132,11 @@ def build_figures(run: ReproductionRun) -> list[tuple[str, Any, str]]:
 
 def write_outputs(run: ReproductionRun, out: str | Path) -> Path:
     """Write every output of ``run`` under ``out``; returns the report path."""
+    import base64
+
     import matplotlib.pyplot as plt
 
-    from ..report.figures import figure_to_base64_png, save_figure
+    from ..report.figures import save_figure
     from ..report.html import write_report
 
     out = Path(out)
@@ -151,9 +153,9 @@ def write_outputs(run: ReproductionRun, out: str | Path) -> Path:
     fdir = out / "figures"
     fdir.mkdir(parents=True, exist_ok=True)
     for stem, fig, caption in build_figures(run):
-        save_figure(fig, fdir / stem)
+        png = next(p for p in save_figure(fig, fdir / stem) if p.suffix == ".png")
         figures.append({"caption": caption, "title": stem.replace("_", " "), "alt": caption,
-                        "png_base64": figure_to_base64_png(fig)})
+                        "png_base64": base64.b64encode(png.read_bytes()).decode("ascii")})
         plt.close(fig)
     assumptions = [{"text": text, "source": f"{reg.id} {aid}"} for reg in run.registries
                    for aid, text in reg.assumptions.items()]
