@@ -20,7 +20,7 @@ reproduce: $(VENV)/.runtime
 	$(PY) scripts/reproduce_davis2024.py
 
 test: $(VENV)/.dev
-	$(VENV)/bin/ruff check src tests scripts benchmarks
+	$(VENV)/bin/ruff check src tests scripts benchmarks data
 	$(PY) -m pytest
 
 bench: $(VENV)/.dev

@@ -17,7 +17,7 @@ _ICON = {"reproduced": "reproduced", "mismatch": "**MISMATCH**", "not computable
 def _fmt(value: float, statistic: str) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "-"
-    digits = {"N": 0, "%": 2, "M": 3, "SD": 3}.get(statistic, 4)
+    digits = {"N": 0, "%": 2, "M": 3, "SD": 3, "p": 5}.get(statistic, 4)
     return format_fixed(value, digits)
 
 

@@ -1,0 +1,138 @@
+"""Shared pieces of the loader: canonical names, error location, missing codes, numbers."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from .mapping import LoadMapping, norm
+
+TIDY_COLUMNS = ("participant_id", "arm", "timepoint", "instrument", "scale", "score",
+                "n_answered", "n_items")
+
+
+ITEM_COLUMNS = ("participant_id", "timepoint", "instrument", "item", "value")
+
+
+#: Default names of the columns (matched ignoring case); the first is the canonical name.
+DEFAULT_COLUMN_NAMES: dict[str, tuple[str, ...]] = {
+    "participant_id": ("participant_id", "participant"),
+    "arm": ("arm",),
+    "timepoint": ("timepoint",),
+    "instrument": ("instrument", "measure"),
+    "item": ("item",),
+    "scale": ("scale",),
+    "value": ("value",),
+}
+
+
+TP_PLAIN = re.compile(r"^[a-z][a-z0-9\-]*$")       # wide, no [timepoints] table
+
+
+TP_LONG = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")    # long, no [timepoints] table
+
+
+WIDE_KEY = re.compile(r"^([^.]+)\.([^.]+)\.([^.]+)$")
+
+
+class Ctx:
+    """Error reporting for one load: the first offending cell plus how many more."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+
+    def fail(self, what: str, rows: Any, columns: Any, values: Any, hint: str | None = None,
+             colpos: Any = None, kind: str = "such cells") -> InputError:
+        rows = np.asarray(rows, dtype=np.int64)
+        order = np.lexsort((np.asarray(colpos if colpos is not None else np.zeros(len(rows))),
+                            rows))
+        i = int(order[0])
+        n_more = len(rows) - 1
+        value = list(values)[i]
+        text = hint or ""
+        if n_more:
+            text = (text + "; " if text else "") + f"and {n_more} more {kind}"
+        return InputError(what, file=self.file, row=int(rows[i]), column=str(list(columns)[i]),
+                          value=value, hint=text or None)
+
+
+def natural_key(text: str) -> tuple:
+    parts = re.split(r"(\d+)", text)
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p != "")
+
+
+def missing_reasons(text: np.ndarray, codes: tuple[Any, ...]) -> np.ndarray:
+    """Per cell: ``None`` (a value), ``"empty cell"`` or ``"missing code '…'"`` (vectorised)."""
+    s = pd.Series(text, dtype=object).astype(str).str.strip()
+    str_codes = {norm(c) for c in codes if isinstance(c, str)} - {""}
+    num_codes = [float(c) for c in codes if isinstance(c, int | float) and not isinstance(c, bool)]
+    for c in codes:
+        if isinstance(c, str):
+            try:
+                v = float(c)
+            except ValueError:
+                continue
+            if np.isfinite(v):
+                num_codes.append(v)
+    empty = (s == "").to_numpy()
+    coded = s.str.lower().isin(str_codes).to_numpy().copy()
+    if num_codes:
+        coded |= pd.to_numeric(s, errors="coerce").isin(num_codes).to_numpy()
+    coded = coded & ~empty
+    out = np.full(len(s), None, dtype=object)
+    out[empty] = "empty cell"
+    out[coded] = ("missing code '" + s[coded] + "'").to_numpy()
+    return out
+
+
+def to_float(text: np.ndarray) -> np.ndarray:
+    """Numbers from stripped text (NaN where not a number); exact for Python-float syntax."""
+    s = pd.Series(text, dtype=object)
+    coerced = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
+    ok = ~np.isnan(coerced)
+    out = np.full(len(s), np.nan)
+    if ok.any():
+        try:
+            out[ok] = np.asarray(s.to_numpy()[ok].astype(str), dtype=object).astype(float)
+        except ValueError:
+            out[ok] = coerced[ok]
+    return out
+
+
+class Columns:
+    """Finds the user's columns for canonical names (mapping first, then default names)."""
+
+    def __init__(self, text: pd.DataFrame, m: LoadMapping, ctx: Ctx) -> None:
+        self.by_norm = {norm(c): c for c in text.columns}
+        self.m = m
+        self.ctx = ctx
+        self.found = ", ".join(map(str, text.columns))
+
+    def get(self, canonical: str, required: bool, why: str = "") -> str | None:
+        if canonical in self.m.columns:
+            user = self.m.columns[canonical]
+            if norm(user) not in self.by_norm:
+                raise InputError(
+                    f"column '{user}' (mapped as {canonical} in the mapping) is missing"
+                    + (f" {why}" if why else ""), file=self.ctx.file, row=1,
+                    hint=f"Columns found: {self.found}. Fix [columns] {canonical} in "
+                    f"{self.m.source}")
+            return self.by_norm[norm(user)]
+        for name in DEFAULT_COLUMN_NAMES.get(canonical, (canonical,)):
+            if name in self.by_norm:
+                return self.by_norm[name]
+        if required:
+            raise InputError(
+                f"required column '{canonical}' is missing" + (f" {why}" if why else ""),
+                file=self.ctx.file, row=1,
+                hint=f"Columns found: {self.found}. Name your column '{canonical}' or map it: "
+                f"[columns] {canonical} = \"<your column>\"")
+        return None
+
+
+def fmt_number(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else str(v)

@@ -1,0 +1,154 @@
+"""Per-participant values (arm, covariates) and the range checks of items and scores."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ._common import Ctx, fmt_number, missing_reasons, to_float
+from .mapping import LoadMapping, norm
+from .readers import column_text
+
+
+def per_participant(values: pd.Series, missing: np.ndarray, rows: np.ndarray, pid: pd.Series,
+                     col: str, ctx: Ctx, participants: list[str], what: str) -> pd.Series:
+    """One value per participant (long: the rows must agree; missing cells are ignored)."""
+    frame = pd.DataFrame({"pid": pid.to_numpy(), "v": values.to_numpy(dtype=object),
+                          "row": rows})[~missing]
+    firsts = frame.drop_duplicates("pid")
+    merged = frame.merge(firsts, on="pid", suffixes=("", "_first"))
+    differ = (merged["v"].astype(str) != merged["v_first"].astype(str)).to_numpy()
+    if differ.any():
+        raise ctx.fail(f"participant has two different {what} values (row "
+                       f"{int(merged['row_first'][differ].iloc[0])} says "
+                       f"{merged['v_first'][differ].iloc[0]!r})", merged["row"][differ],
+                       [col] * int(differ.sum()), merged["v"][differ].tolist(),
+                       hint=f"Give each participant a single {what}")
+    return firsts.set_index("pid")["v"].reindex(participants)
+
+
+def missing_frame(reasons: np.ndarray, rows: np.ndarray, raw: pd.Series, col: str,
+                   pos: int) -> tuple[np.ndarray, pd.DataFrame]:
+    miss = pd.notna(reasons)
+    return miss, pd.DataFrame({"row": rows[miss], "column": col,
+                               "value": raw.to_numpy(dtype=object)[miss], "reason": reasons[miss],
+                               "_pos": pos})
+
+
+def arm_values(stripped: pd.DataFrame, rows: np.ndarray, pid: pd.Series, col: str,
+                m: LoadMapping, ctx: Ctx, participants: list[str], pos: int
+                ) -> tuple[np.ndarray, pd.DataFrame]:
+    raw = stripped[col]
+    reasons = missing_reasons(raw.to_numpy(dtype=object), m.missing_codes)
+    miss, miss_frame = missing_frame(reasons, rows, raw, col, pos)
+    values = raw.astype(object)
+    if m.arms:
+        table = {**{norm(k): v for k, v in m.arms.items()}, **dict(m.arms)}
+        num = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+        alt_text = pd.Series(column_text(num), dtype=object)  # "1.0" -> "1"
+        mapped = raw.str.lower().map(table)
+        mapped = mapped.where(mapped.notna(), alt_text.map(table).to_numpy())
+        bad = ~miss & mapped.isna().to_numpy()
+        if bad.any():
+            raise ctx.fail("arm value not listed in the mapping's [arms] table", rows[bad],
+                           [col] * int(bad.sum()), raw[bad].tolist(),
+                           hint=f"Known values: {', '.join(m.arms)}; add it to [arms]")
+        values = mapped.astype(object)
+    per = per_participant(values, miss, rows, pid, col, ctx, participants, "arm")
+    out = np.array(per.to_numpy(dtype=object), dtype=object)
+    out[pd.isna(out)] = None
+    miss_frame["column"] = col
+    return out, miss_frame
+
+
+def covariate_values(stripped: pd.DataFrame, rows: np.ndarray, pid: pd.Series, col: str,
+                      m: LoadMapping, ctx: Ctx, participants: list[str], pos: int
+                      ) -> tuple[np.ndarray, pd.DataFrame]:
+    raw = stripped[col]
+    reasons = missing_reasons(raw.to_numpy(dtype=object), m.missing_codes)
+    miss, miss_frame = missing_frame(reasons, rows, raw, col, pos)
+    num = to_float(np.where(miss, "", raw.to_numpy(dtype=object)))
+    bad = ~miss & np.isnan(num)
+    if bad.any():
+        raise ctx.fail("covariate value is not a number", rows[bad], [col] * int(bad.sum()),
+                       raw[bad].tolist(), hint="Use numbers, or a missing code from [missing]")
+    per = per_participant(pd.Series(num), miss, rows, pid, col, ctx, participants, col)
+    return per.to_numpy(dtype=float), miss_frame
+
+
+def block_matrix(sub: pd.DataFrame, n_items: int) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+    """(values, cell index) matrices, one row per (participant, timepoint) in ``sub``."""
+    ident = pd.MultiIndex.from_arrays([sub["pid"].to_numpy(), sub["timepoint"].to_numpy()])
+    codes, uniques = pd.factorize(ident)
+    cols = sub["key"].to_numpy(dtype=np.int64) - 1
+    values = np.full((len(uniques), n_items), np.nan)
+    where = np.full((len(uniques), n_items), -1, dtype=np.int64)
+    values[codes, cols] = sub["value"].to_numpy(dtype=float)
+    where[codes, cols] = sub.index.to_numpy()
+    return values, where, uniques
+
+
+def check_ranges(cells: pd.DataFrame, ctx: Ctx) -> None:
+    from ..instruments import get_instrument
+
+    bad_idx: list[np.ndarray] = []
+    items = cells[cells["kind"] == "item"]
+    for inst_id, sub in items.groupby("instrument", sort=True):
+        inst = get_instrument(inst_id)
+        values, where, _ = block_matrix(sub, inst.n_items)
+        mask = inst.out_of_range(values) & (where >= 0)
+        idx = where[mask]
+        if len(idx):
+            bad_idx.append(idx)
+    if bad_idx:
+        idx = np.concatenate(bad_idx)
+        first = first_cell(cells, idx)
+        raise located_error(ctx, cells, idx, "item value outside the instrument's range",
+                       item_hint(cells, first))
+    scales = cells[cells["kind"] == "scale"]
+    bad_scale: list[np.ndarray] = []
+    for (inst_id, scale), sub in scales.groupby(["instrument", "key"], sort=True):
+        inst = get_instrument(inst_id)
+        rng = inst.scale_range(scale)
+        v = sub["value"].to_numpy(dtype=float)
+        with np.errstate(invalid="ignore"):
+            bad = np.isinf(v)
+            if rng is not None:
+                bad |= (v < rng[0]) | (v > rng[1])
+        if bad.any():
+            bad_scale.append(sub.index.to_numpy()[bad])
+    if bad_scale:
+        idx = np.concatenate(bad_scale)
+        first = first_cell(cells, idx)
+        inst = get_instrument(cells.at[first, "instrument"])
+        scale = cells.at[first, "key"]
+        rng = inst.scale_range(scale)
+        raise located_error(
+            ctx, cells, idx, f"precomputed {inst.abbreviation} '{scale}' score outside the "
+            "scale's range", (f"{inst.id} {scale} ranges {fmt_number(rng[0])}-{fmt_number(rng[1])}"
+                              if rng else "the score must be a finite number")
+            + "; check the value, or list a missing-value code in [missing] codes")
+
+
+def item_hint(cells: pd.DataFrame, i: int) -> str:
+    from ..instruments import get_instrument
+
+    inst = get_instrument(cells.at[i, "instrument"])
+    c = int(cells.at[i, "key"]) - 1
+    return (f"{inst.abbreviation} item {c + 1} takes "
+            f"{'whole numbers ' if inst.integer_items else 'values '}"
+            f"{fmt_number(inst.item_min[c])}-{fmt_number(inst.item_max[c])}; fix the value or, if it is a "
+            "missing-value code, list it in the mapping: [missing] codes = [...]")
+
+
+def first_cell(cells: pd.DataFrame, idx: np.ndarray) -> int:
+    order = np.lexsort((cells["colpos"].to_numpy()[idx], cells["row"].to_numpy()[idx]))
+    return int(idx[order[0]])
+
+
+def located_error(ctx: Ctx, cells: pd.DataFrame, idx: np.ndarray, what: str, hint: str
+             ) -> InputError:
+    return ctx.fail(what, cells["row"].to_numpy()[idx], cells["column"].to_numpy()[idx],
+                    cells["raw"].to_numpy()[idx], colpos=cells["colpos"].to_numpy()[idx],
+                    hint=hint)

@@ -1,0 +1,203 @@
+"""Load, validate and score a trial table into canonical tidy and wide tables.
+
+Pipeline (vectorised over rows; loops only over columns, instruments, timepoints and scales):
+
+1. text table (:mod:`.readers`) → rows with no value at all are excluded (audited);
+2. layout (wide or long) → a canonical *cell* table: one line per supplied value with participant,
+   timepoint, instrument, kind (``item``/``scale``), key (item number or scale name), the text as
+   typed, its spreadsheet row and file column;
+3. missing codes and empty cells → missing (every one audited); refusals, each reporting the first
+   offending cell plus "and N more such cells": non-numeric values, item values the instrument
+   rejects (:meth:`Instrument.out_of_range`), precomputed scores outside the scale's range;
+4. scoring with :meth:`Instrument.score`; precomputed scores passed through; peaks derived;
+5. ``tidy`` (one row per participant × timepoint × instrument × scale) and ``wide`` views.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ._common import (
+    Columns,
+    Ctx,
+    missing_reasons,
+    natural_key,
+    to_float,
+)
+from ._layouts import long_cells, wide_cells
+from ._scoring import derive_peaks, score_cells, sort_tidy, timepoint_order
+from ._values import arm_values, check_ranges, covariate_values
+from .audit import EXCLUDED_COLUMNS, IGNORED_COLUMNS, MISSING_COLUMNS, AuditRecord
+from .mapping import LoadMapping, norm, parse_mapping
+from .readers import TextTable, grid_to_table, read_table
+from .wide import to_wide
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class LoadResult:
+    """What :func:`load_table` / :func:`load_frame` return.
+
+    - ``tidy``: columns :data:`TIDY_COLUMNS`, one row per participant × timepoint × instrument ×
+      scale; ``n_answered``/``n_items`` (Int64) are <NA> for precomputed and peak scores.
+    - ``wide``: one row per participant (index ``participant_id``), column ``arm``, covariates,
+      then one float column per ``"{instrument}.{scale}.{timepoint}"`` (peaks included).
+    - ``items``: validated item responses, long (:data:`ITEM_COLUMNS`; NaN = missing), or None.
+    - ``audit``: :class:`~alliance_analysis.io.audit.AuditRecord`.
+    """
+
+    tidy: pd.DataFrame
+    wide: pd.DataFrame
+    audit: AuditRecord
+    items: pd.DataFrame | None = None
+    mapping: LoadMapping = dataclasses.field(default_factory=LoadMapping)
+
+
+def load_table(path: str | Path, mapping: Any = None) -> LoadResult:
+    """Read ``path`` (CSV/TSV/XLSX/SAV) with ``mapping`` (TOML path, dict, LoadMapping or None),
+    validate and score it. Raises :class:`InputError` (file, row, column, value, what to do)."""
+    m = parse_mapping(mapping)
+    table = read_table(path, sheet=m.sheet, delimiter=m.delimiter)
+    return _load(table, m)
+
+
+def load_frame(df: pd.DataFrame, mapping: Any = None, source_name: str = "<frame>") -> LoadResult:
+    """Like :func:`load_table` for an in-memory frame; its column names are the header row and
+    its rows are reported as spreadsheet rows (first data row = row 2)."""
+    m = parse_mapping(mapping)
+    if not isinstance(df, pd.DataFrame):
+        raise InputError("expected a pandas DataFrame", file=source_name,
+                         value=type(df).__name__)
+    if df.shape[1] == 0:
+        raise InputError("the table has no columns", file=source_name,
+                         hint="Supply a header row and one row per record")
+    body = df.reset_index(drop=True)
+    body.columns = range(body.shape[1])
+    return _load(grid_to_table(list(df.columns), body, source_name), m)
+
+
+def _load(table: TextTable, m: LoadMapping) -> LoadResult:
+    ctx = Ctx(table.source)
+    text = table.frame
+    rows_all = table.rows
+    n_read = len(text)
+    stripped = text.apply(lambda col: col.astype(str).str.strip())
+    blank = (stripped == "").all(axis=1).to_numpy()
+    excluded = pd.DataFrame({"row": rows_all[blank].astype(np.int64),
+                             "reason": ["empty row (no value in any column)"] * int(blank.sum())},
+                            columns=list(EXCLUDED_COLUMNS))
+    text = text.loc[~blank].reset_index(drop=True)
+    stripped = stripped.loc[~blank].reset_index(drop=True)
+    rows = rows_all[~blank]
+    if len(text) == 0:
+        raise InputError("every data row is empty", file=ctx.file,
+                         hint="Add one row per participant (wide) or per answer (long)")
+    cols = Columns(text, m, ctx)
+    colpos = {c: j for j, c in enumerate(text.columns)}
+    kind = m.kind or ("long" if all(cols.get(c, False) for c in ("timepoint", "instrument",
+                                                                 "value")) else "wide")
+    pid_col = cols.get("participant_id", True)
+    pid = stripped[pid_col]
+    no_id = (pid == "").to_numpy()
+    if no_id.any():
+        raise ctx.fail("participant id is empty in a row that has data", rows[no_id],
+                       [pid_col] * int(no_id.sum()), [""] * int(no_id.sum()),
+                       hint="Fill in the participant id (or delete the row)", kind="such rows")
+    arm_col = cols.get("arm", False)
+    cov_cols: dict[str, str] = {}
+    for canon, user in m.covariates.items():
+        if user not in cols.by_norm:
+            raise InputError(f"covariate column '{user}' ([covariates] {canon}) is missing",
+                             file=ctx.file, row=1, hint=f"Columns found: {cols.found}")
+        cov_cols[canon] = cols.by_norm[user]
+    used = {pid_col, *cov_cols.values()} | ({arm_col} if arm_col else set())
+    ignored = [c for c in text.columns if c not in used and norm(c) in m.ignore_columns]
+    ignored_frame = pd.DataFrame({"column": ignored,
+                                  "reason": ["listed in [layout] ignore_columns"] * len(ignored)},
+                                 columns=list(IGNORED_COLUMNS))
+    used |= set(ignored)
+
+    if kind == "wide":
+        dup = pid.duplicated(keep="first").to_numpy()
+        if dup.any():
+            first_row = dict(zip(pid[~dup], rows[~dup], strict=True))
+            raise ctx.fail(
+                f"duplicate participant id (first seen in row {first_row[pid[dup].iloc[0]]}); a "
+                "wide table has one row per participant", rows[dup], [pid_col] * int(dup.sum()),
+                pid[dup].tolist(), kind="duplicate rows",
+                hint="Give each participant one row (repeated measures go in columns "
+                "<prefix>_<timepoint>_<item>), or use the long layout")
+        cells = wide_cells(text, stripped, rows, pid, m, ctx, used, colpos)
+    else:
+        cells = long_cells(text, stripped, rows, pid, m, ctx, cols, used, colpos)
+
+    participants = sorted(pd.unique(pid).tolist(), key=natural_key)
+    missing_parts = []
+    arm = None
+    if arm_col is not None:
+        arm, miss = arm_values(stripped, rows, pid, arm_col, m, ctx, participants,
+                                colpos[arm_col])
+        missing_parts.append(miss)
+    covs = pd.DataFrame(index=pd.Index(participants, name="participant_id"))
+    for canon, col in cov_cols.items():
+        covs[canon], miss = covariate_values(stripped, rows, pid, col, m, ctx, participants,
+                                              colpos[col])
+        missing_parts.append(miss)
+
+    # ---- values: missing codes, numbers, ranges
+    reasons = missing_reasons(cells["text"].to_numpy(), m.missing_codes)
+    is_missing = pd.notna(reasons)
+    cell_miss = pd.DataFrame({"row": cells["row"].to_numpy()[is_missing],
+                              "column": cells["column"].to_numpy()[is_missing],
+                              "value": cells["raw"].to_numpy()[is_missing],
+                              "reason": reasons[is_missing], "_pos": cells["colpos"].to_numpy()[
+                                  is_missing]})
+    missing_parts.append(cell_miss)
+    values = to_float(np.where(is_missing, "", cells["text"].to_numpy(dtype=object)))
+    bad = ~is_missing & np.isnan(values)
+    if bad.any():
+        codes = ", ".join(repr(c) for c in m.missing_codes if c != "")
+        raise ctx.fail(
+            "value is not a number", cells["row"].to_numpy()[bad],
+            cells["column"].to_numpy()[bad], cells["raw"].to_numpy()[bad],
+            colpos=cells["colpos"].to_numpy()[bad],
+            hint=f"Use numbers ('.' as decimal point), leave the cell empty, or declare the "
+            f"code as missing in the mapping: [missing] codes = [...] (now: {codes or 'none'})")
+    cells = cells.assign(value=values)
+    check_ranges(cells, ctx)
+
+    # ---- scoring
+    tp_order = timepoint_order(cells, m)
+    tidy, items = score_cells(cells, participants, tp_order)
+    tidy, notes = derive_peaks(tidy, m, participants, ctx)
+    arm_series = (pd.Series(arm, index=participants) if arm is not None
+                  else pd.Series([None] * len(participants), index=participants, dtype=object))
+    tidy.insert(1, "arm", pd.Series(arm_series.reindex(tidy["participant_id"]).to_numpy(
+        dtype=object), index=tidy.index, dtype=object))
+    tidy = sort_tidy(tidy, participants, tp_order)
+    wide = to_wide(tidy, covs if len(covs.columns) else None)
+    wide = wide.reindex(pd.Index(participants, name="participant_id"))
+    wide["arm"] = pd.Series(arm_series.reindex(participants).to_numpy(dtype=object),
+                            index=wide.index, dtype=object)
+
+    values_missing = pd.concat([p for p in missing_parts if len(p)], ignore_index=True) \
+        if any(len(p) for p in missing_parts) else pd.DataFrame(columns=[*MISSING_COLUMNS,
+                                                                          "_pos"])
+    values_missing = values_missing.sort_values(["row", "_pos"], kind="mergesort")
+    values_missing = values_missing[list(MISSING_COLUMNS)].reset_index(drop=True)
+    values_missing["row"] = values_missing["row"].astype("int64")
+    instruments = {}
+    for inst_id in sorted(pd.unique(tidy["instrument"])):
+        tps = pd.unique(tidy.loc[tidy["instrument"] == inst_id, "timepoint"])
+        instruments[inst_id] = tuple(str(t) for t in tps)
+    audit = AuditRecord(
+        file=ctx.file, layout=kind, rows_read=n_read, rows_kept=n_read - len(excluded),
+        n_participants=len(participants), values_set_missing=values_missing,
+        rows_excluded=excluded, columns_ignored=ignored_frame, instruments=instruments,
+        mapping=m.source, notes=tuple(notes))
+    return LoadResult(tidy=tidy, wide=wide, audit=audit, items=items, mapping=m)
