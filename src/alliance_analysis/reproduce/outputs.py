@@ -74,8 +74,12 @@ def build_tables(run: ReproductionRun) -> list[Any]:
 
 
 def _stamp(fig, notice: str) -> None:
-    fig.text(0.005, 0.995, notice[:110] + ("..." if len(notice) > 110 else ""), ha="left", va="top",
-             fontsize=6, color="#a00000")
+    """Write the data notice along the bottom edge, reserving room for it in the layout."""
+    engine = fig.get_layout_engine()
+    if engine is not None and hasattr(engine, "set") and "rect" in engine.get():
+        engine.set(rect=(0, 0.03, 1, 0.97))
+    fig.text(0.005, 0.003, notice[:140] + ("..." if len(notice) > 140 else ""), ha="left", va="bottom",
+             fontsize=5.5, color="#a00000")
 
 
 def build_figures(run: ReproductionRun) -> list[tuple[str, Any, str]]:
@@ -94,8 +98,9 @@ def build_figures(run: ReproductionRun) -> list[tuple[str, Any, str]]:
     figs: list[tuple[str, Any, str]] = []
     if spec.paired and all(c in wide.columns for c in (spec.paired["pre"], spec.paired["post"])):
         fig = paired_change_plot(wide[spec.paired["pre"]].to_numpy(float), wide[spec.paired["post"]].to_numpy(float),
-                                 labels=(spec.label(spec.paired["pre"]), spec.label(spec.paired["post"])),
-                                 title="Alliance change")
+                                 labels=tuple(spec.paired.get("labels") or (spec.label(spec.paired["pre"]),
+                                                                              spec.label(spec.paired["post"]))),
+                                 title="Alliance change", ylabel=spec.paired.get("ylabel", "Score"))
         figs.append(("paired_change", fig, "Change per participant (thin lines) with mean and 95% CI."))
     dots = []
     for claim_result, claim in zip(run.claims, (c for reg in run.registries for c in reg.claims), strict=True):
@@ -104,7 +109,8 @@ def build_figures(run: ReproductionRun) -> list[tuple[str, Any, str]]:
         x, y = wide[claim.x].to_numpy(float), wide[claim.y].to_numpy(float)
         res = correlate(x, y)
         note = f"published {claim.published_text}; reproduced {res.apa()}"
-        fig = scatter_fit(x, y, spec.label(claim.x), spec.label(claim.y), annotation=note)
+        fig = scatter_fit(x, y, spec.label(claim.x), spec.label(claim.y), annotation=note,
+                          title=f"{claim.id}: {claim.description}")
         figs.append((f"scatter_{claim.id}", fig, f"{claim.id}: {claim.description}. OLS line with 95% CI band."))
         dots.append({"claim_id": claim.id, "published": parse_printed(claim.printed),
                      "reproduced": res.r, "ci_lower": res.ci[0], "ci_upper": res.ci[1]})
@@ -122,7 +128,7 @@ def build_figures(run: ReproductionRun) -> list[tuple[str, Any, str]]:
                 parts.append(pd.DataFrame({"participant": np.arange(len(wide)), "group": group,
                                            "time_index": k, "time_label": label,
                                            "score": wide[col].to_numpy(float)}))
-            fig = trajectories(pd.concat(parts, ignore_index=True), ylabel=spec.label(cols[0]).split(",")[0],
+            fig = trajectories(pd.concat(parts, ignore_index=True), ylabel=traj.get("ylabel", "Score"),
                                title="Trajectories by arm")
             figs.append(("trajectories", fig, "Mean and 95% CI per arm; thin lines are participants."))
     for _, fig, _ in figs:
