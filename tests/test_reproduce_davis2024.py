@@ -56,6 +56,9 @@ def test_script_end_to_end_is_deterministic(tmp_path):
     for name in ("claims.csv", "claims.json", "report.html"):
         assert (out / name).exists(), name
     assert (out / "claims.csv").read_text().startswith("# SYNTHETIC DATA")
+    assert (out / "claims.json").read_text().splitlines()[1].startswith('  "notice": "SYNTHETIC DATA')
+    for table in (out / "tables").glob("*"):
+        assert "SYNTHETIC DATA" in table.read_text().splitlines()[0], table.name
     claims = pd.read_csv(out / "claims.csv", comment="#")
     assert sorted(claims["claim_id"]) == sorted(c.id for c in CLAIMS)
     assert set(claims["status"]) == {"reproduced"}, claims.loc[claims.status != "reproduced"]

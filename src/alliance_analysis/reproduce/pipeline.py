@@ -111,8 +111,8 @@ def write_claims(run: ReproductionRun, out: Path) -> tuple[Path, Path]:
         "claims": [{k: _jsonable(v) for k, v in row.items()} for row in frame.to_dict("records")],
         "printed_audit": [{k: _jsonable(v) for k, v in row.items()} for row in run.printed_audit],
     }
-    json_path.write_text(json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
-                         encoding="utf-8")
+    # key order is fixed by construction (notice first), so no sort_keys: deterministic anyway
+    json_path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return csv_path, json_path
 
 
