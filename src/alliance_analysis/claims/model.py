@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .._files import shipped_toml
 from ..errors import InputError
 from ..rounding import parse_printed
 
@@ -170,14 +171,7 @@ class Registry:
 
 def registry_path(name: str | Path) -> Path:
     """Path of a registry given a shipped name (``"levin2024"``) or a file path."""
-    path = Path(name)
-    if path.suffix == ".toml":
-        return path
-    candidate = REGISTRY_DIR / f"{name}.toml"
-    if not candidate.exists():
-        known = sorted(p.stem for p in REGISTRY_DIR.glob("*.toml"))
-        raise InputError(f"no claims registry named '{name}'", hint=f"Known: {', '.join(known)}")
-    return candidate
+    return shipped_toml(name, REGISTRY_DIR, "claims registry")
 
 
 def _fail(path: Path, what: str, claim_id: str | None = None, hint: str | None = None):

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .._files import shipped_toml
 from ..errors import InputError
 
 SPEC_DIR = Path(__file__).with_name("specs")
@@ -41,9 +42,7 @@ def available_specs() -> list[str]:
 
 
 def load_spec(name: str) -> ReproductionSpec:
-    path = SPEC_DIR / f"{name}.toml"
-    if not path.exists():
-        raise InputError(f"no reproduction named '{name}'", hint=f"Available: {', '.join(available_specs())}")
+    path = shipped_toml(name, SPEC_DIR, "reproduction")
     with path.open("rb") as fh:
         data = tomllib.load(fh)
     unknown = sorted(set(data) - _KEYS)

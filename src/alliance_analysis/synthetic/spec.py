@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from .._files import shipped_toml
 from ..errors import InputError
 from ..rounding import parse_printed, rounding_interval, rounds_to
 from .targets import Alternative, Target, abs_t_interval_from_p, r_interval
@@ -116,14 +117,8 @@ class SyntheticSpec:
 
 
 def design_path(name: str | Path) -> Path:
-    path = Path(name)
-    if path.suffix == ".toml":
-        return path
-    candidate = DESIGN_DIR / f"{name}.toml"
-    if not candidate.exists():
-        known = sorted(p.stem for p in DESIGN_DIR.glob("*.toml"))
-        raise InputError(f"no synthetic design named '{name}'", hint=f"Known: {', '.join(known)}")
-    return candidate
+    """Path of a design given a shipped name (``"davis2024"``) or a file path."""
+    return shipped_toml(name, DESIGN_DIR, "synthetic design")
 
 
 def load_design(name: str | Path) -> dict[str, Any]:
