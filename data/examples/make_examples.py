@@ -4,8 +4,9 @@ SYNTHETIC DATA: random numbers from a fixed seed, not observations of any person
 
     python data/examples/make_examples.py
 
-Writes ``synthetic_example_wide.csv``, ``synthetic_example_long.csv`` and
-``synthetic_example_messy.xlsx`` (the mapping TOMLs and README.md are written by hand).
+Writes ``synthetic_example_wide.csv``, ``synthetic_example_long.csv``,
+``synthetic_example_messy.xlsx`` and ``synthetic_example_messy_typo.xlsx`` (the mapping TOMLs and
+README.md are written by hand).
 """
 
 from __future__ import annotations
@@ -97,6 +98,19 @@ def messy_rows(wide: list[list[str]]) -> list[list[object]]:
     return rows
 
 
+#: The one participant id mistyped in synthetic_example_messy_typo.xlsx: letter O for digit 0.
+TYPO = ("S05", "SO5")
+
+
+def messy_typo_rows(messy: list[list[object]]) -> list[list[object]]:
+    """The messy export with ONE participant id mistyped (``SO5``, letter O, for ``S05``)."""
+    rows = [list(r) for r in messy]
+    hits = [r for r in rows[1:] if r[0] == TYPO[0]]
+    assert len(hits) == 1, "the typo must change exactly one id"
+    hits[0][0] = TYPO[1]
+    return rows
+
+
 def write_csv(path: Path, rows: list[list[str]]) -> None:
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerows(rows)
@@ -136,7 +150,9 @@ def main() -> None:
     wide = wide_rows(d)
     write_csv(HERE / "synthetic_example_wide.csv", wide)
     write_csv(HERE / "synthetic_example_long.csv", long_rows(wide))
-    write_xlsx(HERE / "synthetic_example_messy.xlsx", messy_rows(wide))
+    messy = messy_rows(wide)
+    write_xlsx(HERE / "synthetic_example_messy.xlsx", messy)
+    write_xlsx(HERE / "synthetic_example_messy_typo.xlsx", messy_typo_rows(messy))
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 
 Pipeline (vectorised over rows; loops only over columns, instruments, timepoints and scales):
 
-1. text table (:mod:`.readers`) → rows with no value at all are excluded (audited);
+1. text table (:mod:`.readers`) → rows with no value at all are excluded (audited); participant
+   ids checked (:mod:`._ids`): the same id typed two ways (case, inner spaces) is refused as a
+   likely duplicate, and ids must match ``[columns] participant_id_pattern`` when given;
 2. layout (wide or long) → a canonical *cell* table: one line per supplied value with participant,
    timepoint, instrument, kind (``item``/``scale``), key (item number or scale name), the text as
    typed, its spreadsheet row and file column;
@@ -30,6 +32,7 @@ from ._common import (
     natural_key,
     to_float,
 )
+from ._ids import check_participant_ids
 from ._layouts import long_cells, wide_cells
 from ._scoring import derive_peaks, score_cells, sort_tidy, timepoint_order
 from ._values import arm_values, check_ranges, covariate_values
@@ -108,6 +111,7 @@ def _load(table: TextTable, m: LoadMapping) -> LoadResult:
         raise ctx.fail("participant id is empty in a row that has data", rows[no_id],
                        [pid_col] * int(no_id.sum()), [""] * int(no_id.sum()),
                        hint="Fill in the participant id (or delete the row)", kind="such rows")
+    id_note = check_participant_ids(text[pid_col], pid, rows, pid_col, m, ctx)
     arm_col = cols.get("arm", False)
     cov_cols: dict[str, str] = {}
     for canon, user in m.covariates.items():
@@ -175,6 +179,8 @@ def _load(table: TextTable, m: LoadMapping) -> LoadResult:
     tp_order = timepoint_order(cells, m)
     tidy, items = score_cells(cells, participants, tp_order)
     tidy, notes = derive_peaks(tidy, m, participants, ctx)
+    if id_note is not None:
+        notes = [id_note, *notes]
     arm_series = (pd.Series(arm, index=participants) if arm is not None
                   else pd.Series([None] * len(participants), index=participants, dtype=object))
     tidy.insert(1, "arm", pd.Series(arm_series.reindex(tidy["participant_id"]).to_numpy(

@@ -48,6 +48,8 @@ LAYOUT_KEYS = ("kind", "sheet", "delimiter", "ignore_columns")
 DELIMITERS = (",", ";", "\t", "|")
 WIDE_COLUMNS = ("participant_id", "arm")
 LONG_COLUMNS = ("participant_id", "arm", "timepoint", "instrument", "item", "scale", "value")
+#: Keys of ``[columns]`` that are settings about a column rather than column names.
+COLUMN_OPTIONS = ("participant_id_pattern",)
 MISSING_KEYS = ("codes",)
 PEAK_KEYS = ("from", "name")
 
@@ -76,7 +78,9 @@ class LoadMapping:
     ``covariates``: canonical → normalised user column; ``instruments``: normalised prefix (or
     long-layout label) → instrument id (defaults when no table); ``timepoints``: normalised label →
     canonical timepoint (empty = no table, labels used as they are); ``arms``: value in the file →
-    canonical arm (empty = no table); ``ignore_columns``: normalised names.
+    canonical arm (empty = no table); ``ignore_columns``: normalised names;
+    ``participant_id_pattern``: regular expression every (trimmed) participant id must match in
+    full (``[columns] participant_id_pattern``; None = no check).
     """
 
     source: str = "<default mapping>"
@@ -92,6 +96,7 @@ class LoadMapping:
     ignore_columns: frozenset[str] = frozenset()
     peaks: tuple[Peak, ...] = ()
     timepoint_order: tuple[str, ...] = ()
+    participant_id_pattern: str | None = None
 
     def column(self, canonical: str) -> str:
         """Normalised name of the user's column for ``canonical`` (default: the canonical name)."""
@@ -187,9 +192,13 @@ def parse_mapping(mapping: Any = None, source: str | None = None) -> LoadMapping
     if not isinstance(ignore, list) or not all(isinstance(c, str) for c in ignore):
         raise _err(source, "[layout] ignore_columns must be a list of column names", value=ignore)
 
-    valid_cols = WIDE_COLUMNS if kind == "wide" else LONG_COLUMNS
+    valid_cols = (WIDE_COLUMNS if kind == "wide" else LONG_COLUMNS) + COLUMN_OPTIONS
     columns = {}
+    id_pattern = None
     for key, value in _table(source, "columns", data.get("columns", {}), valid_cols).items():
+        if key == "participant_id_pattern":
+            id_pattern = _id_pattern(source, value)
+            continue
         if not isinstance(value, str) or not value.strip():
             raise _err(source, f"[columns] {key} must be the name of a column in your file",
                        value=value)
@@ -268,4 +277,20 @@ def parse_mapping(mapping: Any = None, source: str | None = None) -> LoadMapping
         instruments=MappingProxyType(instruments), timepoints=MappingProxyType(timepoints),
         arms=MappingProxyType(arms), missing_codes=codes,
         ignore_columns=frozenset(norm(c) for c in ignore), peaks=tuple(peaks),
+        participant_id_pattern=id_pattern,
     )
+
+
+def _id_pattern(source: str, value: object) -> str:
+    """``[columns] participant_id_pattern``: a non-empty, valid regular expression."""
+    hint = ("Write it as a TOML literal string, e.g. participant_id_pattern = '^P\\d{2}$' "
+            "(it must match the whole id)")
+    if not isinstance(value, str) or not value.strip():
+        raise _err(source, "[columns] participant_id_pattern must be a non-empty regular "
+                   "expression", value=value, hint=hint)
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise _err(source, f"[columns] participant_id_pattern is not a valid regular expression "
+                   f"({exc})", value=value, hint=hint) from None
+    return value
