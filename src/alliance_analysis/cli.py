@@ -20,6 +20,7 @@ COMMANDS = {
     "check": "Check printed statistics (APA strings or a text file) for internal consistency.",
     "reproduce": "Reproduce a published paper's statistics claim by claim.",
     "power": "Plan a trial: exact and Monte Carlo power, minimum detectable effects, sample size.",
+    "analyze": "Analyse a trial's own alliance data with a plan: tests, tables, figures, report.",
 }
 
 

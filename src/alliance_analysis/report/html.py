@@ -14,8 +14,10 @@ Context keys (plain data; see :func:`render_report`):
 DataFrame), ``summary`` (extra ``{label: value}`` counts), ``audit`` (rows ``{claim_id, kind,
 verdict, flag}``), ``tables`` (list of ApaTable), ``figures`` (list of dicts with ``caption``,
 optional ``title``/``alt`` and either ``png_base64`` or a matplotlib ``figure``),
-``assumptions`` (strings or ``{text, source}`` dicts) and ``software`` (``{name: version}``;
-default :func:`software_versions`).
+``assumptions`` (strings or ``{text, source}`` dicts), ``software`` (``{name: version}``;
+default :func:`software_versions`), ``sections`` (text sections ``{title, text}`` shown after the
+summary, e.g. a generated methods paragraph) and ``reproduction`` (default True; False leaves out
+the claims and audit sections, for an analysis of a trial's own data).
 """
 
 from __future__ import annotations
@@ -110,6 +112,14 @@ def _assumption(a: Any) -> dict[str, str]:
     return {"text": str(a), "source": ""}
 
 
+def _section(sec: Mapping[str, Any]) -> dict[str, Any]:
+    """A text section: ``title``, ``text`` (paragraphs separated by blank lines), optional ``id``."""
+    title = str(sec.get("title") or "")
+    paragraphs = [p.strip() for p in str(sec.get("text") or "").split("\n\n") if p.strip()]
+    slug = "".join(ch if ch.isalnum() else "-" for ch in title.lower()).strip("-") or "section"
+    return {"id": str(sec.get("id") or slug), "title": title, "paragraphs": paragraphs}
+
+
 def render_report(context: Mapping[str, Any]) -> str:
     """Render the report page from ``context`` (see the module docstring); returns HTML text.
 
@@ -147,6 +157,8 @@ def render_report(context: Mapping[str, Any]) -> str:
         "audit": audit,
         "audit_flagged": sum(bool(r["flag_text"]) for r in audit),
         "tables": tables,
+        "reproduction": bool(context.get("reproduction", True)),
+        "sections": [_section(sec) for sec in (context.get("sections") or ())],
         "figures": [_figure_entry(f) for f in (context.get("figures") or ())],
         "assumptions": [_assumption(a) for a in (context.get("assumptions") or ())],
         "software": [(str(k), str(v)) for k, v in software.items()],
