@@ -148,14 +148,17 @@ def _share(claim: Claim, wide) -> ClaimResult:
     return _result(claim, value, None, n, None, f"{k}/{n} = {value:.1f}%")
 
 
-def _regression_model(claim: Claim, wide):
+def regression_model(claim: Claim, wide):
+    """Hierarchical OLS of a regression claim: step 1 its covariates, step 2 its predictor."""
     from ..stats import hierarchical_regress
 
     steps = [list(claim.covariates), [claim.predictor]] if claim.covariates else [[claim.predictor]]
     return hierarchical_regress(wide, claim.outcome, steps=steps)
 
 
-def _regression_numbers(model, predictor: str) -> dict[str, float]:
+def regression_numbers(model, predictor: str) -> dict[str, float]:
+    """Step-2 numbers of a hierarchical model: F-change ``p``, ``delta_r2``, ``r2``, ``beta``,
+    ``n``, ``df`` (residual df of the full model)."""
     last = model.changes.iloc[-1]
     coefs = model.steps[-1].coefficients.set_index("term")
     return {
@@ -165,13 +168,15 @@ def _regression_numbers(model, predictor: str) -> dict[str, float]:
         "beta": float(coefs.loc[predictor, "beta"]),
         "n": int(model.steps[-1].n),
         "df": float(model.steps[-1].df_resid),
+        "f_change": float(last["f_change"]),
+        "df1": float(last["df1"]),
     }
 
 
 def _regression(claim: Claim, wide, adjusted_p: float | None = None) -> ClaimResult:
     from ..report.apa import fmt_bounded, fmt_p
 
-    nums = _regression_numbers(_regression_model(claim, wide), claim.predictor)
+    nums = regression_numbers(regression_model(claim, wide), claim.predictor)
     apa = (f"{claim.predictor}: β = {fmt_bounded(nums['beta'])}, ΔR² = {fmt_bounded(nums['delta_r2'])}, "
            f"p {fmt_p(nums['p'])}")
     if claim.statistic != "p":
@@ -202,7 +207,7 @@ def _variance_explained(claim: Claim, wide, registry_claims: dict[str, Claim]) -
     for model_id in claim.models:
         model_claim = registry_claims[model_id]
         if claim.reading == "delta_r2":
-            values.append(_regression_numbers(_regression_model(model_claim, wide), model_claim.predictor)["delta_r2"])
+            values.append(regression_numbers(regression_model(model_claim, wide), model_claim.predictor)["delta_r2"])
         else:
             r = correlate(_column(wide, model_claim.predictor), _column(wide, model_claim.outcome)).r
             values.append(r * r)
@@ -220,8 +225,9 @@ def _group_difference(claim: Claim, wide) -> ClaimResult:
     return _result(claim, res.p, None, res.n, res.df, res.apa())
 
 
-def _path(claim: Claim, wide) -> ClaimResult:
-    from ..report.apa import fmt_bounded
+def path_numbers(claim: Claim, wide) -> dict[str, float]:
+    """Standardized paths of a claim's model, estimated as OLS regressions (M ~ X [+ covariates],
+    Y ~ X + M [+ covariates]): ``beta_a``, ``beta_b``, ``beta_direct``, ``r2_m``, ``r2_y``, ``n``."""
     from ..stats import regress
 
     covariates = list(claim.covariates) or None
@@ -229,17 +235,25 @@ def _path(claim: Claim, wide) -> ClaimResult:
     y_eq = regress(wide, claim.y, [claim.x, claim.m], covariates=covariates)
     beta_m = m_eq.coefficients.set_index("term")["beta"]
     beta_y = y_eq.coefficients.set_index("term")["beta"]
-    nums = {
+    return {
         "beta_a": float(beta_m[claim.x]),
         "beta_direct": float(beta_y[claim.x]),
         "beta_b": float(beta_y[claim.m]),
         "r2_y": float(y_eq.r2),
         "r2_m": float(m_eq.r2),
+        "n": int(y_eq.n),
+        "df": float(y_eq.df_resid),
     }
+
+
+def _path(claim: Claim, wide) -> ClaimResult:
+    from ..report.apa import fmt_bounded
+
+    nums = path_numbers(claim, wide)
     apa = (f"a = {fmt_bounded(nums['beta_a'])}, b = {fmt_bounded(nums['beta_b'])}, "
            f"c' = {fmt_bounded(nums['beta_direct'])}, R²(Y) = {fmt_bounded(nums['r2_y'])}, "
            f"R²(M) = {fmt_bounded(nums['r2_m'])} (standardized)")
-    return _result(claim, nums[claim.statistic], None, int(y_eq.n), float(y_eq.df_resid), apa)
+    return _result(claim, nums[claim.statistic], None, nums["n"], nums["df"], apa)
 
 
 def _significance(claim: Claim, wide) -> ClaimResult:
@@ -316,7 +330,7 @@ def family_adjusted_p(claims: list[Claim], wide, method: str | None = None) -> d
         raw = []
         for c in members:
             try:
-                raw.append(_regression_numbers(_regression_model(c, wide), c.predictor)["p"])
+                raw.append(regression_numbers(regression_model(c, wide), c.predictor)["p"])
             except (KeyError, AllianceAnalysisError):
                 raw.append(math.nan)
         adjusted = adjust_pvalues(np.asarray(raw), method or members[0].correction)

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..rounding import parse_printed
+from .model_tables import model_tables
 from .pipeline import ReproductionRun, write_claims
 
 
@@ -30,7 +31,8 @@ def _available(run: ReproductionRun, columns: list[str]) -> list[str]:
 
 
 def build_tables(run: ReproductionRun) -> list[Any]:
-    """APA tables of the run: claims, descriptives, paired change, correlations, sensitivity."""
+    """APA tables of the run: claims, descriptives, paired change, model-based tables (significance
+    pattern under each correction, variance readings, path models), correlations, sensitivity."""
     from ..report.tables import (
         ApaTable,
         claims_table,
@@ -44,7 +46,7 @@ def build_tables(run: ReproductionRun) -> list[Any]:
     tables = [claims_table(run.claims_frame(), title="Claims: published and reproduced")]
     traj = spec.trajectory
     columns = _unique(list(spec.correlations.get("columns", [])) + [spec.paired.get("pre"), spec.paired.get("post")]
-                      + [f"{traj['prefix']}.{t}" for t in traj.get("timepoints", [])] if traj else [])
+                      + ([f"{traj['prefix']}.{t}" for t in traj.get("timepoints", [])] if traj else []))
     columns = _available(run, [c for c in columns if c])
     if columns:
         tables.append(descriptives_table(wide, {c: spec.label(c) for c in columns},
@@ -54,12 +56,17 @@ def build_tables(run: ReproductionRun) -> list[Any]:
         res = paired_ttest(wide[spec.paired["pre"]], wide[spec.paired["post"]])
         tables.append(paired_change_table(
             res.to_dict(), title=f"Paired change: {spec.label(spec.paired['pre'])} to {spec.label(spec.paired['post'])}"))
+    tables.extend(model_tables(run))
     corr_cols = _available(run, list(spec.correlations.get("columns", [])))
     if len(corr_cols) >= 2:
-        matrix = correlation_matrix(wide, columns=corr_cols)
+        group = spec.correlations.get("group")
+        rows = wide if group is None or "arm" not in wide.columns else wide[wide["arm"].astype(str) == group]
+        matrix = correlation_matrix(rows, columns=corr_cols)
+        where = f", {group} arm" if group else ""
         tables.append(correlation_table(matrix.long, {c: spec.label(c) for c in corr_cols},
-                                        title="Pearson correlations (pairwise n per cell)"))
-    sizes = sorted({c.n for c in run.claims if c.n and c.analysis in ("correlation", "paired_change")})
+                                        title=f"Pearson correlations (pairwise n per cell{where})"))
+    sizes = sorted({c.n for c in run.claims if c.n and c.analysis in (
+        "correlation", "paired_change", "significance", "regression", "path")})
     if sizes:
         from ..power import sensitivity_table
 
@@ -80,6 +87,46 @@ def _stamp(fig, notice: str) -> None:
         engine.set(rect=(0, 0.03, 1, 0.97))
     fig.text(0.005, 0.003, notice[:140] + ("..." if len(notice) > 140 else ""), ha="left", va="bottom",
              fontsize=5.5, color="#a00000")
+
+
+def _residuals(y: np.ndarray, covariates: np.ndarray) -> np.ndarray:
+    """OLS residuals of ``y`` on an intercept and ``covariates`` (n × k)."""
+    design = np.column_stack([np.ones(len(y)), covariates])
+    coef, *_ = np.linalg.lstsq(design, y, rcond=None)
+    return y - design @ coef
+
+
+def _model_figures(run: ReproductionRun, scatter_fit) -> list[tuple[str, Any, str]]:
+    """Added-variable plots of the regression claims (outcome and predictor each residualised on
+    the claim's covariates; the slope equals the predictor's partial coefficient) and the
+    mediator → outcome scatter of each path model."""
+    spec, figs, done = run.spec, [], set()
+    for claim in (c for reg in run.registries for c in reg.claims):
+        wide = run.wide if claim.group is None else run.wide[run.wide["arm"].astype(str) == claim.group]
+        if claim.analysis == "regression" and claim.covariates:
+            cols = [claim.outcome, claim.predictor, *claim.covariates]
+            if not all(c in wide.columns for c in cols):
+                continue
+            data = wide[cols].dropna().to_numpy(float)
+            y, x = _residuals(data[:, 0], data[:, 2:]), _residuals(data[:, 1], data[:, 2:])
+            adj = ", ".join(spec.label(c) for c in claim.covariates)
+            fig = scatter_fit(x, y, f"{spec.label(claim.predictor)} | {adj}",
+                              f"{spec.label(claim.outcome)} | {adj}",
+                              title=f"{claim.id}: {claim.description}")
+            figs.append((f"added_variable_{claim.id}", fig,
+                         f"{claim.id}: added-variable plot (both axes residualised on {adj}); "
+                         "OLS line with 95% CI band."))
+        elif claim.analysis == "path" and (claim.m, claim.y, claim.group) not in done:
+            if not all(c in wide.columns for c in (claim.m, claim.y)):
+                continue
+            done.add((claim.m, claim.y, claim.group))
+            fig = scatter_fit(wide[claim.m].to_numpy(float), wide[claim.y].to_numpy(float),
+                              spec.label(claim.m), spec.label(claim.y),
+                              title=f"{spec.label(claim.m)} and {spec.label(claim.y)}"
+                              + (f" ({claim.group})" if claim.group else ""))
+            figs.append((f"path_{claim.m}_{claim.y}".replace(".", "_"), fig,
+                         "Mediator and outcome of a path model; OLS line with 95% CI band."))
+    return figs
 
 
 def build_figures(run: ReproductionRun) -> list[tuple[str, Any, str]]:
@@ -115,6 +162,7 @@ def build_figures(run: ReproductionRun) -> list[tuple[str, Any, str]]:
         dots.append({"claim_id": claim.id, "published": parse_printed(claim.printed),
                      "reproduced": res.r, "ci_lower": res.ci[0], "ci_upper": res.ci[1]})
         del claim_result
+    figs.extend(_model_figures(run, scatter_fit))
     if dots:
         fig = published_vs_reproduced(pd.DataFrame(dots), xlabel="Pearson r")
         figs.append(("published_vs_reproduced", fig, "Published r (open) and reproduced r with 95% CI (Fisher z)."))

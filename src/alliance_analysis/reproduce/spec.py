@@ -15,7 +15,7 @@ from ..errors import InputError
 
 SPEC_DIR = Path(__file__).with_name("specs")
 _KEYS = {"id", "title", "registries", "data", "mapping", "synthetic_notice", "labels", "paired",
-         "correlations", "trajectory", "regressions", "paths"}
+         "correlations", "trajectory", "regressions", "paths", "mediation"}
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,8 @@ class ReproductionSpec:
     trajectory: dict[str, Any] = field(default_factory=dict)
     regressions: tuple[dict[str, Any], ...] = ()
     paths: tuple[dict[str, Any], ...] = ()
+    #: bootstrap settings for the indirect effects of path claims (n_boot, seed, ci)
+    mediation: dict[str, Any] = field(default_factory=dict)
 
     def label(self, column: str) -> str:
         return self.labels.get(column, column)

@@ -64,3 +64,37 @@ def split_peak(peaks: np.ndarray, lo: int, gap_sd: float, second_probability: fl
     out[:, 0] = np.where(second, other, peaks)
     out[:, 1] = np.where(second, peaks, other)
     return out
+
+
+def compose_unit_items(totals: np.ndarray, item_min: tuple[int, ...], item_max: tuple[int, ...],
+                       units: tuple[tuple[int, ...], ...], rng: np.random.Generator) -> np.ndarray:
+    """(n, k) items whose instrument score (sum over units of the unit's item maximum) is ``totals``.
+
+    Unit scores are composed like items (:func:`compose_items`, unit range = [max of the items'
+    minima, max of their maxima]); a multi-item unit (a QIDS-SR-16 domain such as "highest of
+    items 1-4") then puts its score on one randomly chosen item and draws the others uniformly
+    between their minimum and the unit score, so the maximum is exactly the unit score.
+    """
+    umin = tuple(max(item_min[i - 1] for i in u) for u in units)
+    umax = tuple(max(item_max[i - 1] for i in u) for u in units)
+    unit_scores = compose_items(totals, umin, umax, rng)
+    out = np.full((totals.size, len(item_min)), np.nan)
+    for j, unit in enumerate(units):
+        score = unit_scores[:, j]
+        cols = np.array(unit) - 1
+        if cols.size == 1:
+            out[:, cols[0]] = score
+            continue
+        lo = np.array([item_min[c] for c in cols], dtype=float)
+        hi = np.minimum(np.array([item_max[c] for c in cols], dtype=float)[None, :], score[:, None])
+        draws = lo + np.floor(rng.random((totals.size, cols.size)) * (hi - lo + 1.0))
+        holder = rng.integers(0, cols.size, totals.size)
+        draws[np.arange(totals.size), holder] = score
+        out[:, cols] = np.where(np.isnan(score)[:, None], np.nan, draws)
+    return out
+
+
+def unit_scores_total(items: np.ndarray, units: tuple[tuple[int, ...], ...]) -> np.ndarray:
+    """Instrument total from items by units (sum of unit maxima); NaN when any item is NaN."""
+    parts = [items[:, np.array(u) - 1].max(axis=1) for u in units]
+    return np.sum(np.column_stack(parts), axis=1)

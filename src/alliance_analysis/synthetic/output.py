@@ -21,16 +21,24 @@ def mapping_toml(spec: SyntheticSpec, csv_name: str) -> str:
     instruments: dict[str, str] = {}
     timepoints: list[str] = []
     peaks: dict[str, tuple[tuple[str, ...], str]] = {}
+    covariates = [v.name for v in spec.variables if v.covariate]
     for v in spec.variables:
+        if v.covariate:
+            continue
         instruments.setdefault(v.prefix, v.instrument)
         for tp in v.sessions or (v.timepoint,):
             if tp not in timepoints:
                 timepoints.append(tp)
         if v.is_peak:
             peaks[v.instrument] = (v.sessions, v.timepoint)
+    for dp in spec.derived:
+        peaks[dp.instrument] = (dp.sessions, dp.timepoint)
     lines = [f"# Loader mapping for {csv_name}: SYNTHETIC data (see README.md in this folder).",
              "[layout]", 'kind = "wide"', "", "[columns]", 'participant_id = "participant_id"',
-             f'arm = "{spec.arm_column}"', "", "[instruments]"]
+             f'arm = "{spec.arm_column}"', ""]
+    if covariates:
+        lines += ["[covariates]"] + [f'{c} = "{c}"' for c in covariates] + [""]
+    lines += ["[instruments]"]
     lines += [f'{p} = "{i}"' for p, i in instruments.items()]
     lines += ["", "[timepoints]"] + [f'{t} = "{t}"' for t in timepoints]
     if peaks:

@@ -14,7 +14,7 @@ participant" is exactly a ±1 move on that participant's total; items are filled
   correlations).
 
 All candidate states of an iteration are evaluated at once as a (B, n, V) batch
-(:func:`.targets.batch_loss`); the best improving move is taken (steepest descent, ties broken
+(:class:`.targets.Objective`); the best improving move is taken (steepest descent, ties broken
 by seeded noise). At a local minimum a few random moves are applied (a "kick"). The loss is the
 sum over targets of the distance of the statistic from its interval shrunk by a margin (10 % of
 the width), so the search ends strictly inside every interval, not on an edge.
@@ -22,11 +22,10 @@ the width), so the search ends strictly inside every interval, not on an edge.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-
-from .targets import CompiledAlternative, batch_loss
 
 
 @dataclass
@@ -81,12 +80,12 @@ def _candidates(state: np.ndarray, present: np.ndarray, lo: np.ndarray, hi: np.n
 
 
 def repair(state: np.ndarray, present: np.ndarray, lo: np.ndarray, hi: np.ndarray,
-           compiled: list[list[CompiledAlternative]], rng: np.random.Generator,
+           objective: Callable[[np.ndarray], np.ndarray], rng: np.random.Generator,
            max_iter: int = 3000, k_pairs: int = 60, k_swaps: int = 60, kick_size: int = 3
            ) -> SearchResult:
     """Steepest-descent repair with kicks; returns the best state found (loss 0 = all targets met)."""
     state = state.copy()
-    loss = float(batch_loss(compiled, state[None])[0])
+    loss = float(objective(state[None])[0])
     best, best_loss = state.copy(), loss
     kicks = 0
     it = 0
@@ -97,7 +96,7 @@ def repair(state: np.ndarray, present: np.ndarray, lo: np.ndarray, hi: np.ndarra
         nb = int(b.max()) + 1
         batch = np.repeat(state[None], nb, axis=0)
         batch[b, i, v] = x
-        losses = batch_loss(compiled, batch)
+        losses = objective(batch)
         noisy = losses + rng.random(nb) * 1e-9
         k = int(np.argmin(noisy))
         if losses[k] < loss - 1e-12:
@@ -108,7 +107,7 @@ def repair(state: np.ndarray, present: np.ndarray, lo: np.ndarray, hi: np.ndarra
             for kk in rng.choice(nb, kick_size, replace=False):
                 sel = b == kk
                 state[i[sel], v[sel]] = x[sel]
-            loss = float(batch_loss(compiled, state[None])[0])
+            loss = float(objective(state[None])[0])
         if loss < best_loss:
             best, best_loss = state.copy(), loss
     return SearchResult(best, best_loss, it, kicks)

@@ -26,11 +26,15 @@ import numpy as np
 from ..errors import InputError
 from ..rounding import parse_printed, rounding_interval
 
-#: statistic kinds understood by :class:`CompiledAlternative`
-KINDS = ("r", "paired_t", "d_av", "mean", "sd", "count_response", "count_remission")
+#: statistic kinds understood by :class:`CompiledAlternative`. For the regression kinds the
+#: variables are ``(outcome, focal predictor, other predictors...)`` and the statistic is that of
+#: the focal predictor in the OLS model of the outcome on all predictors (standardized).
+KINDS = ("r", "paired_t", "d_av", "mean", "sd", "count_response", "count_remission", "count_ones",
+         "beta", "r2", "delta_r2", "partial_t", "welch_t")
+REGRESSION_KINDS = ("beta", "r2", "delta_r2", "partial_t")
 
 
-def _t_for_p(p: float, df: float) -> float:
+def t_for_p(p: float, df: float) -> float:
     """|t| whose two-sided p at ``df`` equals ``p`` (inf for p = 0, 0 for p = 1)."""
     from scipy.special import stdtrit
 
@@ -44,7 +48,7 @@ def _t_for_p(p: float, df: float) -> float:
 def r_for_p(p: float, n: int) -> float:
     """|r| whose two-sided Pearson p at sample size ``n`` equals ``p``."""
     df = n - 2
-    t = _t_for_p(p, df)
+    t = t_for_p(p, df)
     return 1.0 if math.isinf(t) else t / math.sqrt(df + t * t)
 
 
@@ -70,7 +74,7 @@ def abs_r_interval_from_p(printed: str, comparator: str, n: int) -> tuple[float,
 def abs_t_interval_from_p(printed: str, comparator: str, df: int) -> tuple[float, float]:
     """Interval of |t| consistent with a printed two-sided p at ``df``."""
     plo, phi = p_interval(printed, comparator)
-    return _t_for_p(phi, df), _t_for_p(plo, df)
+    return t_for_p(phi, df), t_for_p(plo, df)
 
 
 def r_interval(r_printed: str | None, p_printed: str | None, p_comparator: str | None, n: int,
@@ -163,6 +167,52 @@ def batch_d_av(pre: np.ndarray, post: np.ndarray) -> np.ndarray:
         return (post - pre).mean(-1) / rms
 
 
+def batch_regression(cols: list[np.ndarray]) -> dict[str, np.ndarray]:
+    """Standardized OLS of ``cols[0]`` on ``cols[1:]`` for every candidate, from correlations.
+
+    With R the (B, p, p) sample correlation matrix, R_xx its predictor block and r_xy the
+    predictor-outcome column: β = R_xx⁻¹ r_xy, R² = r_xyᵀβ; for the focal predictor j = 0 the
+    squared semipartial correlation (ΔR² when it enters last) is β_j² / [R_xx⁻¹]_jj and its t is
+    β_j / √((1 − R²)/(m − k − 1) · [R_xx⁻¹]_jj) (Cohen, Cohen, West & Aiken 2003, eqs. 3.5.8
+    and 3.6.1; the usual OLS t of the unstandardized slope is the same number).
+    """
+    z = np.stack(cols, axis=-1)  # (B, m, p)
+    m = z.shape[-2]
+    k = z.shape[-1] - 1
+    z = z - z.mean(axis=-2, keepdims=True)
+    sd = np.sqrt((z * z).sum(axis=-2, keepdims=True))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = z / sd
+        r = np.einsum("bmi,bmj->bij", z, z)
+        bad = ~np.isfinite(r).all(axis=(-1, -2))
+        r[bad] = np.eye(k + 1)
+        rxx, rxy = r[:, 1:, 1:], r[:, 1:, 0]
+        inv = np.linalg.inv(rxx + np.eye(k) * 1e-12)
+        beta = np.einsum("bij,bj->bi", inv, rxy)
+        r2 = (rxy * beta).sum(-1)
+        jj = inv[:, 0, 0]
+        delta = beta[:, 0] ** 2 / jj
+        resid = np.maximum(1.0 - r2, 1e-300) / max(m - k - 1, 1)
+        t = beta[:, 0] / np.sqrt(resid * jj)
+    out = {"beta": beta[:, 0], "r2": r2, "delta_r2": delta, "partial_t": t}
+    for key in out:
+        out[key] = np.where(bad, np.nan, out[key])
+    return out
+
+
+def batch_welch_t(y: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """Welch t of mean(y | g = 1) − mean(y | g = 0) for every candidate (g coded 0/1)."""
+    one = g > 0.5
+    n1 = one.sum(-1)
+    n0 = (~one).sum(-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        m1 = np.where(one, y, 0.0).sum(-1) / n1
+        m0 = np.where(~one, y, 0.0).sum(-1) / n0
+        v1 = np.where(one, (y - m1[..., None]) ** 2, 0.0).sum(-1) / (n1 - 1)
+        v0 = np.where(~one, (y - m0[..., None]) ** 2, 0.0).sum(-1) / (n0 - 1)
+        return (m1 - m0) / np.sqrt(v1 / n1 + v0 / n0)
+
+
 def batch_counts(base: np.ndarray, follow: np.ndarray, remission: bool,
                  threshold: float = 0.5, max_score: float = 7.0) -> np.ndarray:
     """Participants with ≥ ``threshold`` reduction from baseline (and ≤ ``max_score``)."""
@@ -198,6 +248,12 @@ class CompiledAlternative:
             return self.alt.sign * batch_paired_t(cols[0], cols[1])
         if kind == "d_av":
             return self.alt.sign * batch_d_av(cols[0], cols[1])
+        if kind in REGRESSION_KINDS:
+            return batch_regression(cols)[kind]
+        if kind == "welch_t":
+            return batch_welch_t(cols[0], cols[1])
+        if kind == "count_ones":
+            return (cols[0] > 0.5).sum(-1).astype(float)
         return batch_counts(cols[0], cols[1], remission=kind == "count_remission")
 
     def distance(self, values: np.ndarray) -> np.ndarray:
@@ -222,8 +278,12 @@ def compile_alternative(alt: Alternative, columns: list[str], present: np.ndarra
     width = alt.hi - alt.lo
     if alt.kind.startswith("count"):
         inset_lo, inset_hi, scale = alt.lo, alt.hi, 1.0
+    elif not math.isfinite(width):  # one-sided: a small margin, 0.001 x max(1, |bound|)
+        inset_lo = alt.lo + margin * 0.01 * max(abs(alt.lo), 1.0) if math.isfinite(alt.lo) else alt.lo
+        inset_hi = alt.hi - margin * 0.01 * max(abs(alt.hi), 1.0) if math.isfinite(alt.hi) else alt.hi
+        scale = 1.0
     else:
-        finite = math.isfinite(width) and width > 0
+        finite = width > 0
         scale = min(width, 1.0) if finite else 1.0
         pad = margin * width if finite else 0.0
         inset_lo, inset_hi = alt.lo + pad, alt.hi - pad
@@ -241,3 +301,21 @@ def batch_loss(compiled: list[list[CompiledAlternative]], scores: np.ndarray) ->
             best = d if best is None else np.minimum(best, d)
         total += best
     return total
+
+
+@dataclass
+class Objective:
+    """The search loss: derived peak columns (row maxima of session columns, NaN-ignoring, as
+    the loader computes peaks) are appended to each candidate before :func:`batch_loss`."""
+
+    compiled: list[list[CompiledAlternative]]
+    derived_sources: tuple[tuple[int, ...], ...] = ()
+
+    def extend(self, scores: np.ndarray) -> np.ndarray:
+        if not self.derived_sources:
+            return scores
+        peaks = [np.fmax.reduce(scores[..., list(src)], axis=-1) for src in self.derived_sources]
+        return np.concatenate([scores, np.stack(peaks, axis=-1)], axis=-1)
+
+    def __call__(self, scores: np.ndarray) -> np.ndarray:
+        return batch_loss(self.compiled, self.extend(scores))
