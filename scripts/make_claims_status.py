@@ -1,21 +1,45 @@
 #!/usr/bin/env python
-"""Regenerate docs/claims_status.md from the registries and the committed synthetic datasets."""
+"""Regenerate the generated docs: docs/claims_status.md and docs/papers/NAME.md (+ figures in
+docs/papers/img/) from the registries, the synthetic designs and the committed synthetic datasets,
+and docs/analyze_example.md from an analyze run on the Davis synthetic dataset."""
 
 import sys
 from pathlib import Path
 
+from alliance_analysis.reproduce.paper_page import write_paper_page
 from alliance_analysis.reproduce.pipeline import run_reproduction
 from alliance_analysis.reproduce.spec import available_specs
 from alliance_analysis.reproduce.status_page import render_status_page
 
 ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE_DATA = "data/synthetic/davis2024/davis2024_synthetic_wide.csv"
+EXAMPLE_MAPPING = "data/synthetic/davis2024/davis2024_mapping.toml"
+EXAMPLE_COMMAND = f"alliance-analysis analyze {EXAMPLE_DATA} --mapping {EXAMPLE_MAPPING} --out out/analysis"
+
+
+def analyze_example() -> str:
+    """docs/analyze_example.md text (default plan on the Davis synthetic dataset)."""
+    from alliance_analysis.analyze import run_analysis
+    from alliance_analysis.analyze.outputs import example_page
+
+    run = run_analysis(ROOT / EXAMPLE_DATA, ROOT / EXAMPLE_MAPPING, plan=None)
+    return example_page(run, EXAMPLE_COMMAND)
 
 
 def main() -> int:
     runs = [run_reproduction(name, root=ROOT) for name in available_specs()]
-    path = ROOT / "docs" / "claims_status.md"
+    docs = ROOT / "docs"
+    path = docs / "claims_status.md"
     path.write_text(render_status_page(runs), encoding="utf-8")
     print(f"wrote {path}")
+    (docs / "papers").mkdir(exist_ok=True)
+    for run in runs:
+        page = docs / "papers" / f"{run.spec.id}.md"
+        page.write_text(write_paper_page(run, docs), encoding="utf-8")
+        print(f"wrote {page}")
+    example = docs / "analyze_example.md"
+    example.write_text(analyze_example(), encoding="utf-8")
+    print(f"wrote {example}")
     return 0
 
 

@@ -22,3 +22,35 @@ def test_status_page_lists_every_claim_with_its_status():
         for claim in run.claims:
             assert f"| {claim.claim_id} |" in text
     assert "MISMATCH" not in text
+
+
+def test_paper_pages_are_current_and_their_figures_exist():
+    from alliance_analysis.reproduce.paper_page import write_paper_page
+
+    docs = ROOT / "docs"
+    for name in available_specs():
+        run = run_reproduction(name, root=ROOT)
+        expected = write_paper_page(run, docs, with_figures=False)
+        page = docs / "papers" / f"{name}.md"
+        assert page.exists(), f"missing {page}: run python scripts/make_claims_status.py"
+        assert page.read_text(encoding="utf-8") == expected, "run: python scripts/make_claims_status.py"
+        assert f"**{len(run.claims)} of {len(run.claims)} claims reproduced**" in expected
+        for line in expected.splitlines():
+            if line.startswith("!["):
+                rel = line[line.index("](") + 2 : -1]
+                assert (page.parent / rel).is_file(), rel
+
+
+def test_analyze_example_page_is_current():
+    """docs/analyze_example.md = a fresh analyze run (software versions aside: they belong to the
+    machine that generated the page)."""
+    import re
+    import runpy
+
+    script = runpy.run_path(str(ROOT / "scripts" / "make_claims_status.py"))
+    expected = script["analyze_example"]()
+    committed = (ROOT / "docs" / "analyze_example.md").read_text(encoding="utf-8")
+    versions = re.compile(r"Analyses were run with [^\n]*?\.(?= |\n|$)")
+    assert versions.sub("", committed) == versions.sub("", expected), \
+        "run: python scripts/make_claims_status.py"
+    assert "SYNTHETIC DATA" in committed.splitlines()[4]

@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 NaN = float("nan")
 
-SYNTHETIC_NOTICE = ("SYNTHETIC DATA: {name} is the package's synthetic example trial; no value is "
+SYNTHETIC_NOTICE = ("SYNTHETIC DATA: {name} is one of the package's synthetic datasets; no value is "
                     "an observation of any person and no statistic below is evidence about any "
                     "trial.")
 USER_DATA_NOTICE = ("DATA SUPPLIED BY THE USER: {name}. Analysed with alliance-analysis analyze; "
