@@ -21,3 +21,23 @@ def shipped_toml(name: str | Path, directory: Path, kind: str) -> Path:
         known = sorted(p.stem for p in directory.glob("*.toml"))
         raise InputError(f"no {kind} named '{name}'", hint=f"Known: {', '.join(known)}")
     return candidate
+
+
+def read_user_toml(path: Path, what: str, option: str, doc: str) -> dict:
+    """Parse a user's TOML file (a ``what`` such as "mapping", passed with ``option``), turning
+    every way it can fail into one :class:`InputError` naming the file and pointing to ``doc``."""
+    import tomllib
+
+    if not path.exists():
+        raise InputError(f"{what} file not found", file=str(path), hint=f"Check the {option} path")
+    if path.is_dir():
+        raise InputError(f"the {what} path is a folder, not a TOML file", file=str(path))
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"the {what} is not valid TOML: {exc}", file=str(path),
+                         hint=f"See {doc} for the format") from None
+    except (UnicodeDecodeError, OSError) as exc:
+        raise InputError(f"cannot read the {what}: {exc}", file=str(path),
+                         hint="Save it as UTF-8 text") from None

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._files import read_user_toml
 from ..errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -188,19 +188,7 @@ def _int(source: str, where: str, value: object, minimum: int) -> int:
 
 
 def _read_toml(path: Path) -> dict:
-    if not path.exists():
-        raise InputError("plan file not found", file=str(path), hint="Check the --plan path")
-    if path.is_dir():
-        raise InputError("the plan path is a folder, not a TOML file", file=str(path))
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"the plan is not valid TOML: {exc}", file=str(path),
-                         hint="See docs/analyze.md for the format") from None
-    except (UnicodeDecodeError, OSError) as exc:
-        raise InputError(f"cannot read the plan: {exc}", file=str(path),
-                         hint="Save it as UTF-8 text") from None
+    return read_user_toml(path, "plan", "--plan", "docs/analyze.md")
 
 
 _CORRECTION_ALIASES = {"bonf": "bonferroni", "bh": "fdr_bh", "fdr": "fdr_bh", "by": "fdr_by"}

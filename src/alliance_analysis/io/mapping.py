@@ -10,12 +10,12 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-import tomllib
 from collections.abc import Mapping as AbcMapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from .._files import read_user_toml
 from ..errors import InputError
 
 #: Built-in column prefixes used when the mapping has no ``[instruments]`` table; every
@@ -133,19 +133,7 @@ def _labels(source: str, section: str, table: object, lower_keys: bool = True) -
 
 
 def _read_toml(path: Path) -> dict:
-    if not path.exists():
-        raise InputError("mapping file not found", file=str(path), hint="Check the --mapping path")
-    if path.is_dir():
-        raise InputError("the mapping path is a folder, not a TOML file", file=str(path))
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"the mapping is not valid TOML: {exc}", file=str(path),
-                         hint="See docs/loader.md for the format") from None
-    except (UnicodeDecodeError, OSError) as exc:
-        raise InputError(f"cannot read the mapping: {exc}", file=str(path),
-                         hint="Save it as UTF-8 text") from None
+    return read_user_toml(path, "mapping", "--mapping", "docs/loader.md")
 
 
 def parse_mapping(mapping: Any = None, source: str | None = None) -> LoadMapping:
