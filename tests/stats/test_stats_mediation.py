@@ -50,7 +50,9 @@ def test_point_estimates_match_pyprocessmacro(data):
     pytest.importorskip("pyprocessmacro")
     from pyprocessmacro import Process
 
-    p = Process(data=data.copy(), model=4, x="X", y="Y", m=["M"], boot=1000, seed=1, suppr_init=True)
+    # percent=True: percentile intervals, like mediate's default (pyprocessmacro defaults to BC)
+    p = Process(data=data.copy(), model=4, x="X", y="Y", m=["M"], boot=5000, seed=1, percent=True,
+                suppr_init=True)
     est = p.indirect_model.estimation_results
     ab = float(np.ravel(est["effect"])[0])
     res = mediate(data, "X", "M", "Y", n_boot=5000, seed=3)

@@ -320,7 +320,13 @@ def save_figure(fig: Figure, path_stem: str | Path) -> list[Path]:
     svg = stem.with_suffix(".svg")
     with style_context():
         fig.savefig(png, format="png", dpi=PNG_DPI, metadata=PNG_METADATA)
+        # the layout solved for the PNG is kept for the SVG (same inches), instead of solving the
+        # constrained layout a second time: about a third of the time of a report's figures
+        engine = fig.get_layout_engine()
+        fig.set_layout_engine("none")
         fig.savefig(svg, format="svg", metadata=SVG_METADATA)
+        if engine is not None:
+            fig.set_layout_engine(engine)
     return [png, svg]
 
 

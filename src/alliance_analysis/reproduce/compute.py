@@ -17,6 +17,7 @@ import numpy as np
 from ..claims import Claim, Registry, check_claim_value
 from ..errors import AllianceAnalysisError
 from ..results import Result
+from ..rounding import parse_printed
 
 STATUS_OK = "reproduced"
 STATUS_MISMATCH = "mismatch"
@@ -184,12 +185,13 @@ def _regression(claim: Claim, wide, adjusted_p: float | None = None) -> ClaimRes
     p_final = nums["p"] if adjusted_p is None else adjusted_p
     if adjusted_p is not None:
         apa += f", p({claim.correction}) {fmt_p(adjusted_p)}"
+    alpha = parse_printed(claim.printed)  # the printed significance level (".05")
     reasons = []
     if claim.direction is not None and (nums["beta"] < 0) != (claim.direction == "negative"):
         reasons.append(f"β has the wrong sign ({nums['beta']:.3f})")
-    if (p_final < 0.05) != (claim.expected == "significant"):
+    if (p_final < alpha) != (claim.expected == "significant"):
         reasons.append(f"p = {p_final:.4g} is not {claim.expected}" + (" after correction" if adjusted_p is not None else ""))
-    if claim.uncorrected_expected and (nums["p"] < 0.05) != (claim.uncorrected_expected == "significant"):
+    if claim.uncorrected_expected and (nums["p"] < alpha) != (claim.uncorrected_expected == "significant"):
         reasons.append(f"uncorrected p = {nums['p']:.4g} is not {claim.uncorrected_expected}")
     return ClaimResult(
         claim_id=claim.id, paper=claim.paper, description=claim.description, analysis=claim.analysis,

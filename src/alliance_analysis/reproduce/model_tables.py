@@ -20,7 +20,6 @@ from .pipeline import ReproductionRun
 #: corrections compared for a family of regression tests (registry / statsmodels names)
 PATTERN_METHODS = (("none", "uncorrected"), ("bonferroni", "Bonferroni"), ("holm", "Holm"),
                    ("fdr_bh", "Benjamini-Hochberg"))
-ALPHA = 0.05
 
 
 def _claims(run: ReproductionRun) -> list[Claim]:
@@ -43,6 +42,12 @@ def _p(x: float) -> str:
     from ..report.apa import fmt_p
 
     return "-" if x is None or not math.isfinite(x) else fmt_p(x, with_sign=False)
+
+
+def _alpha(claim: Claim) -> float:
+    from ..rounding import parse_printed
+
+    return parse_printed(claim.printed)
 
 
 def _expected_significant(claim: Claim, method: str) -> bool | None:
@@ -86,7 +91,7 @@ def regression_pattern_tables(run: ReproductionRun) -> list[Any]:
             ok = []
             for c, p in zip(members, adjusted[m], strict=True):
                 want = _expected_significant(c, m)
-                ok.append(want is None or (p < ALPHA) == want)
+                ok.append(want is None or (p < _alpha(c)) == want)
             verdicts[m] = all(ok)
         columns = ["claim", "outcome", "predictor", "n", "β", "ΔR²", "F-change"]
         columns += [f"p ({label})" for _, label in PATTERN_METHODS] + ["printed"]
@@ -103,7 +108,7 @@ def regression_pattern_tables(run: ReproductionRun) -> list[Any]:
                          **{f"p_{m}": float(adjusted[m][i]) for m, _ in PATTERN_METHODS}})
         declared = members[0].correction or "none"
         fits = [label for m, label in PATTERN_METHODS[1:] if verdicts[m]]
-        note = (f"Family '{family}': {len(members)} tests; alpha = {ALPHA}. Correction declared in the "
+        note = (f"Family '{family}': {len(members)} tests; alpha = {_alpha(members[0]):g}. Correction declared in the "
                 f"registry: {declared} ({members[0].correction_status or 'printed'}). Methods whose "
                 f"adjusted p reproduce the printed pattern on these data: "
                 f"{', '.join(fits) if fits else 'none'}. "

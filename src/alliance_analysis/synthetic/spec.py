@@ -501,16 +501,24 @@ def family_p_bounds(claims: list[dict[str, Any]]) -> dict[str, tuple[float, floa
         s = sum(c.get("expected") == "significant" for c in members)
         q = sum(c.get("expected") != "significant" and c.get("uncorrected_expected") == "significant"
                 for c in members)
+        if method not in ("none", "bonferroni", "holm", "fdr_bh"):
+            raise InputError(f"family of {members[0]['id']}: the generator derives raw-p intervals for "
+                             f"bonferroni, holm and fdr_bh only (got {method})")
         for c in members:
             alpha = parse_printed(c["printed"])
             if c.get("expected") == "significant":
                 k = m if method != "none" else 1
-                out[c["id"]] = (0.0, alpha / k, f"below alpha/{k}: significant under every correction")
+                out[c["id"]] = (0.0, alpha / k, f"below alpha/{k}: significant under Bonferroni, "
+                                "Holm and BH whatever the other p values")
             elif c.get("uncorrected_expected") == "significant":
                 factor = {"bonferroni": 1.0 / m, "holm": 1.0 / (m - s), "fdr_bh": (s + q) / m}.get(method)
                 if factor is None:
                     raise InputError(f"claim {c['id']}: 'significant only before correction' needs a "
                                      "bonferroni, holm or fdr_bh correction")
+                if alpha * factor >= alpha * (1 - 1e-12):
+                    raise InputError(f"claim {c['id']}: 'significant before but not after {method} "
+                                     f"correction' is impossible in this family ({m} tests, {s} "
+                                     "significant after correction)")
                 out[c["id"]] = (alpha * factor, alpha,
                                 f"significant uncorrected, not after {method} over {m} tests")
             else:
