@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: reproduce test bench clean-venv
+.PHONY: reproduce reproduce-all test bench clean-venv
 
 $(VENV)/.runtime: requirements/runtime.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,11 @@ $(VENV)/.dev: $(VENV)/.runtime requirements/dev.lock
 
 reproduce: $(VENV)/.runtime
 	$(PY) scripts/reproduce_davis2024.py
+
+# the other reproduced papers (Zeifman 2024, Murphy 2022), each to out/NAME/
+reproduce-all: reproduce
+	$(PY) scripts/reproduce_zeifman2024.py
+	$(PY) scripts/reproduce_murphy2022.py
 
 test: $(VENV)/.dev
 	$(VENV)/bin/ruff check src tests scripts benchmarks data
