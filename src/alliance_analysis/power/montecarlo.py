@@ -46,32 +46,16 @@ _CORRECTION_LABEL = {"none": "no correction", "bonferroni": "Bonferroni correcti
 
 
 def adjust_pvalues(p: np.ndarray, correction: str) -> np.ndarray:
-    """Adjusted p-values row-wise (last axis = the k tests of one trial), vectorised.
-
-    Bonferroni: min(1, k·p). Holm (1979): step-down, sorted p_(i) times (k − i + 1), cumulative
-    maximum. Benjamini & Hochberg (1995): step-up, p_(i)·k/i, cumulative minimum from the top.
-    NaN p-values are treated as 1 (the test could not be run: never rejected).
+    """Adjusted p-values row-wise (last axis = the k tests of one simulated trial): a planned test
+    that could not be run (NaN) stays in the family as p = 1, never rejected.
+    The corrections are :func:`alliance_analysis.stats.multiplicity.adjust_pvalues_rows`.
     """
+    from ..stats.multiplicity import adjust_pvalues_rows
+
     if correction not in CORRECTIONS:
         raise InputError("unknown multiplicity correction", value=correction,
                          hint="Use 'none', 'bonferroni', 'holm' or 'fdr_bh'")
-    p = np.where(np.isnan(p), 1.0, np.asarray(p, dtype=float))
-    k = p.shape[-1]
-    if correction == "none" or k == 1:
-        return p
-    if correction == "bonferroni":
-        return np.minimum(1.0, k * p)
-    order = np.argsort(p, axis=-1, kind="stable")
-    ps = np.take_along_axis(p, order, axis=-1)
-    rank = np.arange(1, k + 1, dtype=float)
-    if correction == "holm":
-        adj_sorted = np.maximum.accumulate(np.minimum(1.0, (k - rank + 1.0) * ps), axis=-1)
-    else:  # fdr_bh
-        adj_sorted = np.minimum.accumulate((ps * k / rank)[..., ::-1], axis=-1)[..., ::-1]
-        adj_sorted = np.minimum(adj_sorted, 1.0)
-    out = np.empty_like(p)
-    np.put_along_axis(out, order, adj_sorted, axis=-1)
-    return out
+    return adjust_pvalues_rows(np.where(np.isnan(p), 1.0, np.asarray(p, dtype=float)), correction)
 
 
 @dataclasses.dataclass(frozen=True)

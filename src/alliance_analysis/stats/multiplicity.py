@@ -31,8 +31,40 @@ def canonical_method(method: str | None) -> str:
     return _ALIASES[key]
 
 
+def adjust_pvalues_rows(p: np.ndarray, method: str | None) -> np.ndarray:
+    """Adjusted p-values along the last axis (each row one family of k tests), vectorised.
+
+    No NaN allowed (callers decide what a missing test means). Bonferroni: min(1, k·p). Holm
+    (1979): step-down, sorted p₍ᵢ₎·(k − i + 1), cumulative maximum. Benjamini & Hochberg (1995):
+    step-up, p₍ᵢ₎·k/i, cumulative minimum from the top; Benjamini & Yekutieli (2001) multiply by
+    Σ 1/i. Equal to ``statsmodels.stats.multitest.multipletests`` row by row.
+    """
+    method = canonical_method(method)
+    p = np.asarray(p, dtype=float)
+    k = p.shape[-1]
+    if method == "none" or k <= 1:
+        return np.minimum(p, 1.0) if method != "none" else p.copy()
+    if method == "bonferroni":
+        return np.minimum(1.0, k * p)
+    order = np.argsort(p, axis=-1, kind="stable")
+    ps = np.take_along_axis(p, order, axis=-1)
+    rank = np.arange(1, k + 1, dtype=float)
+    if method == "holm":
+        adj_sorted = np.maximum.accumulate(np.minimum(1.0, (k - rank + 1.0) * ps), axis=-1)
+    else:
+        scale = k / rank
+        if method == "fdr_by":
+            scale = scale * np.sum(1.0 / rank)
+        adj_sorted = np.minimum.accumulate((ps * scale)[..., ::-1], axis=-1)[..., ::-1]
+        adj_sorted = np.minimum(adj_sorted, 1.0)
+    out = np.empty_like(p)
+    np.put_along_axis(out, order, adj_sorted, axis=-1)
+    return out
+
+
 def adjust_pvalues(p: object, method: str | None) -> np.ndarray:
-    """Adjusted p-values in the input order (float array, same shape as ``p``)."""
+    """Adjusted p-values in the input order (float array, same shape as ``p``): the whole array is
+    one family; NaN values stay NaN and are not counted (see :func:`adjust_pvalues_rows`)."""
     method = canonical_method(method)
     arr = np.asarray(p, dtype=float)
     shape = arr.shape
@@ -42,27 +74,6 @@ def adjust_pvalues(p: object, method: str | None) -> np.ndarray:
     vals = flat[ok]
     if vals.size and ((vals < 0) | (vals > 1)).any():
         raise InputError("p-values must lie in [0, 1]", value=float(vals[(vals < 0) | (vals > 1)][0]))
-    m = vals.size
-    if m == 0:
-        return out.reshape(shape)
-    if method == "none":
-        adj = vals.copy()
-    elif method == "bonferroni":
-        adj = np.minimum(vals * m, 1.0)
-    elif method == "holm":
-        order = np.argsort(vals, kind="mergesort")
-        stepped = np.maximum.accumulate(vals[order] * (m - np.arange(m)))
-        adj = np.empty(m)
-        adj[order] = np.minimum(stepped, 1.0)
-    else:
-        order = np.argsort(vals, kind="mergesort")
-        ranks = np.arange(1, m + 1)
-        scale = m / ranks
-        if method == "fdr_by":
-            scale = scale * np.sum(1.0 / ranks)
-        raw = vals[order] * scale
-        stepped = np.minimum.accumulate(raw[::-1])[::-1]
-        adj = np.empty(m)
-        adj[order] = np.minimum(stepped, 1.0)
-    out[ok] = adj
+    if vals.size:
+        out[ok] = adjust_pvalues_rows(vals, method)
     return out.reshape(shape)
