@@ -12,13 +12,13 @@ import math
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from ..report.tables import MISSING, bounded_cell, ci_cell, num_cell, p_cell
 from .plan import split_column
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..report.tables import ApaTable
     from .run import AnalysisRun
 
-MISSING = "—"
 CORRECTION_LABELS = {
     "holm": "Holm (1979)",
     "bonferroni": "Bonferroni",
@@ -51,32 +51,6 @@ def label(column: str) -> str:
 
 def _pct(confidence: float) -> str:
     return f"{confidence * 100:g}%"
-
-
-def _num(x: float, digits: int = 2) -> str:
-    from ..report.apa import fmt_number
-
-    return fmt_number(x, digits) if math.isfinite(x) else MISSING
-
-
-def _bounded(x: float, digits: int = 2) -> str:
-    from ..report.apa import fmt_bounded
-
-    return fmt_bounded(x, digits) if math.isfinite(x) else MISSING
-
-
-def _p(x: float) -> str:
-    from ..report.apa import fmt_p
-
-    return fmt_p(x, 3, with_sign=False) if math.isfinite(x) else MISSING
-
-
-def _ci(lo: float, hi: float, bounded: bool = False) -> str:
-    from ..report.apa import fmt_ci
-
-    if not (math.isfinite(lo) and math.isfinite(hi)):
-        return MISSING
-    return fmt_ci(lo, hi, 2, bounded)
 
 
 def _relabel_ci(table: ApaTable, confidence: float) -> ApaTable:
@@ -123,7 +97,7 @@ def build_tables(run: AnalysisRun) -> list[ApaTable]:
         note = t.note + (f" {a.result.n_dropped} participant(s) without both values excluded.")
         if len(run.changes) > 1:
             note += (f" p adjusted ({corr}, {run.family_size('alliance_change')} tests): "
-                     f"{_p(a.p_adjusted)}.")
+                     f"{p_cell(a.p_adjusted)}.")
         tables.append(_relabel_ci(dataclasses.replace(t, note=note), conf))
 
     if run.correlations:
@@ -175,11 +149,11 @@ def regression_table(run: AnalysisRun) -> ApaTable:
                         "df2": ch["df2"], "p_change": ch["p_change"], "p_adj": a.p_adjusted,
                         "beta": co["beta"], "b": co["b"], "b_ci_lower": co["ci_lower"],
                         "b_ci_upper": co["ci_upper"]})
-        f_text = (f"F({fmt_df(ch['df1'])}, {fmt_df(ch['df2'])}) = {_num(ch['f_change'])}"
+        f_text = (f"F({fmt_df(ch['df1'])}, {fmt_df(ch['df2'])}) = {num_cell(ch['f_change'])}"
                   if math.isfinite(ch["f_change"]) else MISSING)
-        rows.append((label(a.outcome), label(a.predictor), str(n), _bounded(r2_1),
-                     _bounded(ch["delta_r2"]), f_text, _p(ch["p_change"]), _p(a.p_adjusted),
-                     _bounded(co["beta"]), _num(co["b"]), _ci(co["ci_lower"], co["ci_upper"])))
+        rows.append((label(a.outcome), label(a.predictor), str(n), bounded_cell(r2_1),
+                     bounded_cell(ch["delta_r2"]), f_text, p_cell(ch["p_change"]), p_cell(a.p_adjusted),
+                     bounded_cell(co["beta"]), num_cell(co["b"]), ci_cell(co["ci_lower"], co["ci_upper"])))
     note = ("Step 1: baseline score of the outcome; step 2: + alliance. ΔR² tested with the "
             "F-change test; β = standardized coefficient and b (95% CI) = unstandardized "
             "coefficient of alliance in the step-2 model. Listwise deletion within each model. "
@@ -219,9 +193,9 @@ def mediation_table(run: AnalysisRun) -> ApaTable:
                         "indirect_ci_upper": hi, "indirect_std": g("indirect_std"),
                         "indirect_std_ci_lower": slo, "indirect_std_ci_upper": shi,
                         "n_boot_failed": r.n_boot_failed if r else 0})
-        rows.append((label(a.x), label(a.m), label(a.y), str(r.n if r else 0), _num(g("a")),
-                     _num(g("b")), _num(g("c")), _num(g("c_prime")), _num(g("indirect")),
-                     _ci(lo, hi), _num(g("indirect_std")), _ci(slo, shi)))
+        rows.append((label(a.x), label(a.m), label(a.y), str(r.n if r else 0), num_cell(g("a")),
+                     num_cell(g("b")), num_cell(g("c")), num_cell(g("c_prime")), num_cell(g("indirect")),
+                     ci_cell(lo, hi), num_cell(g("indirect_std")), ci_cell(slo, shi)))
     cov = ("The baseline score of the outcome is a covariate in both equations. "
            if plan.adjust_baseline else "")
     note = (f"a = X → M; b = M → Y controlling for X; c = total effect; c′ = direct effect; "

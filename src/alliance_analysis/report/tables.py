@@ -25,6 +25,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "MISSING",
+    "num_cell",
+    "bounded_cell",
+    "p_cell",
+    "ci_cell",
     "ApaTable",
     "D_VARIANTS",
     "descriptives_table",
@@ -49,15 +53,16 @@ def _isnan(x: Any) -> bool:
         return False
 
 
-def _num(x: Any, digits: int = 2) -> str:
+# NaN-safe table cells (the APA formatters of report.apa; MISSING for None/NaN/inf)
+def num_cell(x: Any, digits: int = 2) -> str:
     return MISSING if _isnan(x) else fmt_number(float(x), digits)
 
 
-def _bounded(x: Any, digits: int = 2) -> str:
+def bounded_cell(x: Any, digits: int = 2) -> str:
     return MISSING if _isnan(x) else fmt_bounded(float(x), digits)
 
 
-def _p(x: Any, digits: int = 3) -> str:
+def p_cell(x: Any, digits: int = 3) -> str:
     return MISSING if _isnan(x) else fmt_p(float(x), digits, with_sign=False)
 
 
@@ -65,7 +70,7 @@ def _int(x: Any) -> str:
     return MISSING if _isnan(x) else str(int(round(float(x))))
 
 
-def _ci(lo: Any, hi: Any, digits: int = 2, bounded: bool = False) -> str:
+def ci_cell(lo: Any, hi: Any, digits: int = 2, bounded: bool = False) -> str:
     if _isnan(lo) or _isnan(hi):
         return MISSING
     return fmt_ci(float(lo), float(hi), digits, bounded)
@@ -196,7 +201,7 @@ def descriptives_table(wide_df: pd.DataFrame, columns: Mapping[str, str], by: st
             rec.update(n=n, mean=mean, sd=sd, min=lo, max=hi)
             records.append(rec)
             cells = [label] + ([str(g)] if by is not None else [])
-            cells += [str(n), _num(mean, digits), _num(sd, digits), _num(lo, digits), _num(hi, digits)]
+            cells += [str(n), num_cell(mean, digits), num_cell(sd, digits), num_cell(lo, digits), num_cell(hi, digits)]
             rows.append(tuple(cells))
 
     headers = ["Variable"] + ([str(by)] if by is not None else []) + ["n", "M", "SD", "Min", "Max"]
@@ -251,18 +256,18 @@ def paired_change_table(values: Mapping[str, Any], title: str = "Paired change, 
         lo, hi = (ci[0], ci[1]) if (key == "d_z" and ci is not None) else (math.nan, math.nan)
         records.append({"effect_size": key, "value": _float(value), "ci_lower": _float(lo),
                         "ci_upper": _float(hi), "formula": formula, "reference": ref})
-        rows.append((key, _num(value, digits), _ci(lo, hi, digits), formula, ref))
+        rows.append((key, num_cell(value, digits), ci_cell(lo, hi, digits), formula, ref))
 
     g = values.get
     parts = []
     if "n" in values:
         parts.append(f"n = {_int(g('n'))} pairs")
     if "mean_pre" in values:
-        parts.append(f"pre M = {_num(g('mean_pre'), digits)} (SD = {_num(g('sd_pre'), digits)})")
+        parts.append(f"pre M = {num_cell(g('mean_pre'), digits)} (SD = {num_cell(g('sd_pre'), digits)})")
     if "mean_post" in values:
-        parts.append(f"post M = {_num(g('mean_post'), digits)} (SD = {_num(g('sd_post'), digits)})")
+        parts.append(f"post M = {num_cell(g('mean_post'), digits)} (SD = {num_cell(g('sd_post'), digits)})")
     if "r_prepost" in values:
-        parts.append(f"pre–post r = {_bounded(g('r_prepost'), digits)}")
+        parts.append(f"pre–post r = {bounded_cell(g('r_prepost'), digits)}")
     if "t" in values and not _isnan(g("t")) and not _isnan(g("df")):
         parts.append(apa_t(float(g("t")), float(g("df")), float(g("p"))))
     note = "; ".join(parts)
@@ -307,10 +312,10 @@ def correlation_table(long_df: pd.DataFrame, labels: Mapping[str, str] | None = 
     rows = []
     for rec in long_df.to_dict("records"):
         cells = [labels.get(rec["x"], str(rec["x"])), labels.get(rec["y"], str(rec["y"])),
-                 _int(rec["n"]), _bounded(rec["r"], digits),
-                 _ci(rec["ci_lower"], rec["ci_upper"], digits, bounded=True), _p(rec["p"])]
+                 _int(rec["n"]), bounded_cell(rec["r"], digits),
+                 ci_cell(rec["ci_lower"], rec["ci_upper"], digits, bounded=True), p_cell(rec["p"])]
         if has_adj:
-            cells.append(_p(rec["p_adj"]))
+            cells.append(p_cell(rec["p_adj"]))
         rows.append(tuple(cells))
     note = ("r = Pearson correlation (pairwise complete cases); "
             f"95% CI by {ci_method}; p two-tailed.")
@@ -336,10 +341,10 @@ def _reproduced_text(stat: str, value: Any, digits: int) -> str:
     if stat == "N":
         return _int(value)
     if stat == "p":
-        return _p(value, digits)
+        return p_cell(value, digits)
     if stat in _BOUNDED_STATS or stat.startswith(("r", "beta")):
-        return _bounded(value, digits)
-    return _num(value, digits)
+        return bounded_cell(value, digits)
+    return num_cell(value, digits)
 
 
 def claims_table(claims_df: pd.DataFrame, title: str = "Published and reproduced claims",

@@ -298,6 +298,16 @@ def _guarded(claim: Claim, func, *args) -> ClaimResult:
         return _not_computable(claim, str(exc))
 
 
+def group_rows(wide, group: str | None):
+    """Rows of arm ``group`` (every row when ``group`` is None); None when a group is asked for
+    but the data have no ``arm`` column (the caller reports it instead of using every row)."""
+    if group is None:
+        return wide
+    if "arm" not in wide.columns:
+        return None
+    return wide[wide["arm"].astype(str) == group]
+
+
 def compute_claim(claim: Claim, wide, context: dict[str, Claim] | None = None,
                   adjusted_p: float | None = None) -> ClaimResult:
     """Compute one claim; missing variables or too few data give status ``not computable``.
@@ -305,15 +315,23 @@ def compute_claim(claim: Claim, wide, context: dict[str, Claim] | None = None,
     ``context`` maps claim ids to claims (needed by ``variance_explained``); ``adjusted_p`` is the
     family-wise corrected p of a ``regression`` claim (see :func:`family_adjusted_p`).
     """
-    if claim.group is not None:
-        if "arm" not in wide.columns:
-            return _not_computable(claim, "column 'arm' is not in the data")
-        wide = wide[wide["arm"].astype(str) == claim.group]
+    wide = group_rows(wide, claim.group)
+    if wide is None:
+        return _not_computable(claim, "column 'arm' is not in the data")
     if claim.analysis == "variance_explained":
         return _guarded(claim, _variance_explained, claim, wide, context or {})
     if claim.analysis == "regression":
         return _guarded(claim, _regression, claim, wide, adjusted_p)
     return _guarded(claim, _DISPATCH[claim.analysis], claim, wide)
+
+
+def regression_families(claims: list[Claim]) -> dict[str, list[Claim]]:
+    """Regression p claims that share a correction ``family``, by family (registry order)."""
+    families: dict[str, list[Claim]] = {}
+    for c in claims:
+        if c.analysis == "regression" and c.statistic == "p" and c.family:
+            families.setdefault(c.family, []).append(c)
+    return families
 
 
 def family_adjusted_p(claims: list[Claim], wide, method: str | None = None) -> dict[str, float]:
@@ -323,12 +341,8 @@ def family_adjusted_p(claims: list[Claim], wide, method: str | None = None) -> d
     (used to report the pattern under several methods)."""
     from ..stats import adjust_pvalues
 
-    families: dict[str, list[Claim]] = {}
-    for c in claims:
-        if c.analysis == "regression" and c.statistic == "p" and c.family:
-            families.setdefault(c.family, []).append(c)
     out: dict[str, float] = {}
-    for members in families.values():
+    for members in regression_families(claims).values():
         raw = []
         for c in members:
             try:

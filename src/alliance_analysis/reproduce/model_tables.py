@@ -10,11 +10,11 @@ generator's construction choices, not the paper).
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from ..claims import Claim
 from ..errors import AllianceAnalysisError
+from ..report.tables import bounded_cell, p_cell
 from .pipeline import ReproductionRun
 
 #: corrections compared for a family of regression tests (registry / statsmodels names)
@@ -26,28 +26,20 @@ def _claims(run: ReproductionRun) -> list[Claim]:
     return [c for reg in run.registries for c in reg.claims]
 
 
-def _rows(claim: Claim, wide):
-    if claim.group is None or "arm" not in wide.columns:
-        return wide
-    return wide[wide["arm"].astype(str) == claim.group]
-
-
-def _fmt(x: float, digits: int = 3) -> str:
-    from ..report.apa import fmt_bounded
-
-    return "-" if x is None or not math.isfinite(x) else fmt_bounded(x, digits)
-
-
-def _p(x: float) -> str:
-    from ..report.apa import fmt_p
-
-    return "-" if x is None or not math.isfinite(x) else fmt_p(x, with_sign=False)
-
-
 def _alpha(claim: Claim) -> float:
     from ..rounding import parse_printed
 
     return parse_printed(claim.printed)
+
+
+def _rows(claim: Claim, wide):
+    """The claim's rows (its arm); a missing ``arm`` column is a missing column (KeyError)."""
+    from .compute import group_rows
+
+    rows = group_rows(wide, claim.group)
+    if rows is None:
+        raise KeyError("arm")
+    return rows
 
 
 def _expected_significant(claim: Claim, method: str) -> bool | None:
@@ -68,14 +60,10 @@ def regression_pattern_tables(run: ReproductionRun) -> list[Any]:
 
     from ..report.tables import ApaTable
     from ..stats import adjust_pvalues
-    from .compute import regression_model, regression_numbers
+    from .compute import regression_families, regression_model, regression_numbers
 
-    families: dict[str, list[Claim]] = {}
-    for c in _claims(run):
-        if c.analysis == "regression" and c.statistic == "p" and c.family:
-            families.setdefault(c.family, []).append(c)
     tables = []
-    for family, members in families.items():
+    for family, members in regression_families(_claims(run)).items():
         nums = []
         for c in members:
             try:
@@ -99,9 +87,9 @@ def regression_pattern_tables(run: ReproductionRun) -> list[Any]:
         for c, n, i in zip(members, nums, range(len(members)), strict=True):
             printed = c.published_text + (f", {c.direction}" if c.direction else "")
             rows.append((c.id, run.spec.label(c.outcome), run.spec.label(c.predictor), str(n["n"]),
-                         _fmt(n["beta"], 2), _fmt(n["delta_r2"]),
+                         bounded_cell(n["beta"], 2), bounded_cell(n["delta_r2"], 3),
                          f"F({n['df1']:.0f}, {n['df']:.0f}) = {n['f_change']:.2f}",
-                         *(_p(adjusted[m][i]) for m, _ in PATTERN_METHODS), printed))
+                         *(p_cell(adjusted[m][i]) for m, _ in PATTERN_METHODS), printed))
             data.append({"claim_id": c.id, "outcome": c.outcome, "predictor": c.predictor,
                          "n": n["n"], "beta": n["beta"], "delta_r2": n["delta_r2"],
                          "f_change": n["f_change"], "df1": n["df1"], "df2": n["df"],
@@ -199,8 +187,8 @@ def path_models_table(run: ReproductionRun) -> Any | None:
                for g in settings["specificity_groups"] if g != c.group]
     rows, data = [], []
     for c, specificity in models:
-        wide = _rows(c, run.wide)
         try:
+            wide = _rows(c, run.wide)
             nums = path_numbers(c, wide)
             med = mediate(wide, c.x, c.m, c.y, covariates=list(c.covariates) or None,
                           n_boot=int(settings["n_boot"]), seed=int(settings["seed"]),
@@ -210,9 +198,9 @@ def path_models_table(run: ReproductionRun) -> Any | None:
         lo, hi = med.indirect_std_ci
         group = (c.group or "all") + (" (specificity check, no claim)" if specificity else "")
         rows.append((f"{run.spec.label(c.x)} → {run.spec.label(c.m)} → {run.spec.label(c.y)}",
-                     group, str(nums["n"]), _fmt(nums["beta_a"], 2), _fmt(nums["beta_b"], 2),
-                     _fmt(nums["beta_direct"], 2), _fmt(nums["r2_m"], 2), _fmt(nums["r2_y"], 2),
-                     f"{_fmt(med.indirect_std, 2)} [{_fmt(lo, 2)}, {_fmt(hi, 2)}]"))
+                     group, str(nums["n"]), bounded_cell(nums["beta_a"], 2), bounded_cell(nums["beta_b"], 2),
+                     bounded_cell(nums["beta_direct"], 2), bounded_cell(nums["r2_m"], 2), bounded_cell(nums["r2_y"], 2),
+                     f"{bounded_cell(med.indirect_std, 2)} [{bounded_cell(lo, 2)}, {bounded_cell(hi, 2)}]"))
         data.append({"x": c.x, "m": c.m, "y": c.y, "group": c.group, "claim": not specificity, **nums,
                      "indirect": med.indirect, "indirect_ci_lower": med.indirect_ci[0],
                      "indirect_ci_upper": med.indirect_ci[1], "indirect_std": med.indirect_std,

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..rounding import parse_printed
+from .compute import group_rows
 from .model_tables import model_tables
 from .pipeline import ReproductionRun, write_claims
 
@@ -60,7 +61,9 @@ def build_tables(run: ReproductionRun) -> list[Any]:
     corr_cols = _available(run, list(spec.correlations.get("columns", [])))
     if len(corr_cols) >= 2:
         group = spec.correlations.get("group")
-        rows = wide if group is None or "arm" not in wide.columns else wide[wide["arm"].astype(str) == group]
+        rows = group_rows(wide, group)
+        if rows is None:  # no arm column: every row, and the title does not claim an arm
+            rows, group = wide, None
         matrix = correlation_matrix(rows, columns=corr_cols)
         where = f", {group} arm" if group else ""
         tables.append(correlation_table(matrix.long, {c: spec.label(c) for c in corr_cols},
@@ -102,7 +105,9 @@ def _model_figures(run: ReproductionRun, scatter_fit) -> list[tuple[str, Any, st
     mediator → outcome scatter of each path model."""
     spec, figs, done = run.spec, [], set()
     for claim in (c for reg in run.registries for c in reg.claims):
-        wide = run.wide if claim.group is None else run.wide[run.wide["arm"].astype(str) == claim.group]
+        wide = group_rows(run.wide, claim.group)
+        if wide is None:
+            continue
         if claim.analysis == "regression" and claim.covariates:
             cols = [claim.outcome, claim.predictor, *claim.covariates]
             if not all(c in wide.columns for c in cols):
