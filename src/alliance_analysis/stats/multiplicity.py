@@ -42,8 +42,8 @@ def adjust_pvalues_rows(p: np.ndarray, method: str | None) -> np.ndarray:
     method = canonical_method(method)
     p = np.asarray(p, dtype=float)
     k = p.shape[-1]
-    if method == "none" or k <= 1:
-        return np.minimum(p, 1.0) if method != "none" else p.copy()
+    if method == "none":
+        return p.copy()
     if method == "bonferroni":
         return np.minimum(1.0, k * p)
     order = np.argsort(p, axis=-1, kind="stable")

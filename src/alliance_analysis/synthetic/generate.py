@@ -28,7 +28,7 @@ from ..errors import AllianceAnalysisError
 from .items import compose_items, compose_unit_items, split_peak, unit_scores_total
 from .mvn import exact_mvn, is_positive_definite, nearest_correlation
 from .search import repair
-from .spec import SyntheticSpec
+from .spec import SyntheticSpec, Variable
 from .targets import Objective, compile_alternative
 
 GENERATOR_VERSION = "1.0.0"
@@ -78,15 +78,9 @@ def _initial_totals(spec: SyntheticSpec, z: np.ndarray, present: np.ndarray) -> 
 
 def analysis_layout(spec: SyntheticSpec) -> tuple[list[str], np.ndarray, dict[str, float]]:
     """Target layout: searched variables then derived peaks; who has each; score factors."""
-    names = spec.analysis_names
-    state = spec.present()
-    present = np.ones((spec.n, len(names)), dtype=bool)
-    present[:, : state.shape[1]] = state
     factors = {v.name: v.factor for v in spec.variables}
-    for j, dp in enumerate(spec.derived, start=state.shape[1]):
-        present[:, j] = state[:, [names.index(src) for src in dp.sources]].any(axis=1)
-        factors[dp.name] = dp.factor
-    return names, present, factors
+    factors.update({dp.name: dp.factor for dp in spec.derived})
+    return spec.analysis_names, spec.analysis_present(), factors
 
 
 def compile_targets(spec: SyntheticSpec) -> Objective:
@@ -130,6 +124,13 @@ def search_totals(spec: SyntheticSpec, seed: int, n_draws: int = 20, max_iter: i
                           f"restarts from seed {seed} (best loss {result.loss:.4g})")
 
 
+def reverse_keyed(items: np.ndarray, v: Variable) -> None:
+    """Flip the reverse-keyed item columns of ``items`` in place (x → min + max − x; its own
+    inverse, so it maps scored values to ticked ones and back)."""
+    for k in v.reverse:
+        items[:, k - 1] = v.item_min[k - 1] + v.item_max[k - 1] - items[:, k - 1]
+
+
 def build_frame(spec: SyntheticSpec, totals: np.ndarray, rng: np.random.Generator):
     """Wide frame: participant_id, arm, then each variable's stored columns (nullable ints)."""
     import pandas as pd
@@ -154,8 +155,7 @@ def build_frame(spec: SyntheticSpec, totals: np.ndarray, rng: np.random.Generato
             else:
                 items = (compose_unit_items(sessions[:, s], v.item_min, v.item_max, v.units, rng)
                          if v.units else compose_items(sessions[:, s], v.item_min, v.item_max, rng))
-                for k in v.reverse:  # compose scored values, store what the respondent ticked
-                    items[:, k - 1] = v.item_min[k - 1] + v.item_max[k - 1] - items[:, k - 1]
+                reverse_keyed(items, v)  # composed as scored; stored as the respondent ticked
                 for k in range(v.n_items):
                     data[f"{v.prefix}_{tp}_{k + 1}"] = items[:, k]
     frame = pd.DataFrame(data)
@@ -180,8 +180,7 @@ def totals_from_frame(spec: SyntheticSpec, frame) -> np.ndarray:
             else:
                 cols = [f"{v.prefix}_{tp}_{k}" for k in range(1, v.n_items + 1)]
                 block = frame[cols].to_numpy(dtype=float, na_value=np.nan)
-                for k in v.reverse:
-                    block[:, k - 1] = v.item_min[k - 1] + v.item_max[k - 1] - block[:, k - 1]
+                reverse_keyed(block, v)  # back to the scored direction
                 # NaN if any item is missing
                 per_session.append(unit_scores_total(block, v.units) if v.units else block.sum(axis=1))
         out[:, j] = np.max(np.column_stack(per_session), axis=1)
@@ -246,7 +245,7 @@ def verify(spec: SyntheticSpec, totals: np.ndarray) -> list[dict[str, Any]]:
     from ..claims.compare import p_holds
     from ..rounding import rounds_to
 
-    names, present, factors = analysis_layout(spec)
+    names, _, factors = analysis_layout(spec)
     objective = compile_targets(spec)
     extended = objective.extend(totals[None])  # raw totals + derived peaks, (1, n, V + D)
     scores = extended[0] * np.array([factors[name] for name in names])

@@ -134,12 +134,26 @@ class SyntheticSpec:
         raise KeyError(name)
 
     def present(self) -> np.ndarray:
-        """(n, V) boolean: participant has the variable."""
-        out = np.ones((self.n, len(self.variables)), dtype=bool)
-        for j, v in enumerate(self.variables):
-            for pid in v.missing:
-                out[pid - 1, j] = False
-        return out
+        """(n, V) boolean: participant has the (searched) variable."""
+        return presence(self.n, self.variables)
+
+    def analysis_present(self) -> np.ndarray:
+        """(n, V + D) boolean over :attr:`analysis_names` (derived peaks included)."""
+        return presence(self.n, self.variables, self.derived)
+
+
+def presence(n: int, variables: tuple[Variable, ...], derived: tuple[DerivedPeak, ...] = ()
+             ) -> np.ndarray:
+    """Who has each variable: the design's ``missing`` lists; a derived peak is present when any
+    of its sessions is (the loader's NaN-ignoring maximum)."""
+    out = np.ones((n, len(variables) + len(derived)), dtype=bool)
+    for j, v in enumerate(variables):
+        for pid in v.missing:
+            out[pid - 1, j] = False
+    names = [v.name for v in variables]
+    for j, dp in enumerate(derived, start=len(variables)):
+        out[:, j] = out[:, [names.index(src) for src in dp.sources]].any(axis=1)
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -168,14 +182,22 @@ def _int_tuple(value: Any, k: int, what: str) -> tuple[int, ...]:
     return (int(value),) * k
 
 
+def _known_instrument(instrument: str):
+    """The package's definition of ``instrument``, or None for an instrument it does not know
+    (the design's own ranges are then taken as given)."""
+    from ..instruments import get_instrument
+
+    try:
+        return get_instrument(instrument)
+    except Exception:
+        return None
+
+
 def _check_instrument_ranges(instrument: str, name: str, imin: tuple[int, ...],
                              imax: tuple[int, ...]) -> None:
     """Item ranges of the design must equal the instrument definition's (when one exists)."""
-    try:
-        from ..instruments import get_instrument
-
-        inst = get_instrument(instrument)
-    except Exception:  # unknown instrument: the design's ranges are taken as given
+    inst = _known_instrument(instrument)
+    if inst is None:
         return
     if not inst.accepts_items:
         raise InputError(f"{name}: instrument '{instrument}' accepts precomputed scores only",
@@ -189,13 +211,10 @@ def _check_instrument_ranges(instrument: str, name: str, imin: tuple[int, ...],
 def score_units(instrument: str) -> tuple[tuple[int, ...], ...]:
     """Scoring units of an instrument's total when it is a sum of items and of domain maxima
     (QIDS-SR-16: items 5, 10-14 plus max(1-4), max(6-9), max(15-16)); empty for a plain sum."""
-    try:
-        from ..instruments import get_instrument
-
-        inst = get_instrument(instrument)
-        total = inst.scale_spec("total")
-    except Exception:
+    inst = _known_instrument(instrument)
+    if inst is None or "total" not in inst.scales:
         return ()
+    total = inst.scale_spec("total")
     if total.rule != "sum" or not total.scales:
         return ()
     subs = [inst.scale_spec(name) for name in total.scales]
@@ -207,11 +226,8 @@ def score_units(instrument: str) -> tuple[tuple[int, ...], ...]:
 
 def reverse_items(instrument: str) -> tuple[int, ...]:
     """Reverse-keyed items (1-based positions) of a known instrument; empty if none or unknown."""
-    try:
-        from ..instruments import get_instrument
-
-        inst = get_instrument(instrument)
-    except Exception:
+    inst = _known_instrument(instrument)
+    if inst is None:
         return ()
     return tuple(inst.item_ids.index(i) + 1 for i in inst.reverse_items)
 
@@ -560,12 +576,7 @@ def spec_from_registry(registries: Any, design: str | Path | dict[str, Any]) -> 
     if len(set(names)) != len(names):
         raise InputError("two design variables have the same name")
     groups = np.array([a for a, s in arms for _ in range(s)], dtype=object)
-    present = np.ones((n, len(names)), dtype=bool)
-    for j, v in enumerate(variables):
-        for pid in v.missing:
-            present[pid - 1, j] = False
-    for j, dp in enumerate(derived, start=len(variables)):
-        present[:, j] = present[:, [state_names.index(src) for src in dp.sources]].any(axis=1)
+    present = presence(n, variables, derived)
 
     # claims
     claims: list[dict[str, Any]] = []

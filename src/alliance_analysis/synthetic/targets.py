@@ -314,7 +314,9 @@ class Objective:
     def extend(self, scores: np.ndarray) -> np.ndarray:
         if not self.derived_sources:
             return scores
-        peaks = [np.fmax.reduce(scores[..., list(src)], axis=-1) for src in self.derived_sources]
+        from ..instruments.peaks import peak
+
+        peaks = [peak(scores[..., list(src)], axis=-1) for src in self.derived_sources]
         return np.concatenate([scores, np.stack(peaks, axis=-1)], axis=-1)
 
     def __call__(self, scores: np.ndarray) -> np.ndarray:
