@@ -41,3 +41,22 @@ def read_user_toml(path: Path, what: str, option: str, doc: str) -> dict:
     except (UnicodeDecodeError, OSError) as exc:
         raise InputError(f"cannot read the {what}: {exc}", file=str(path),
                          hint="Save it as UTF-8 text") from None
+
+
+def shipped_data(relative: str | Path) -> Path:
+    """Path of a file shipped under the project's ``data/`` folder (``public/psilodep2/scores.csv``).
+
+    Works from a source checkout (``data/`` at the repository root) and from an installed wheel
+    (the same tree installed as ``alliance_analysis/_data``). A leading ``data/`` is accepted.
+    Raises :class:`InputError` when the file is not shipped.
+    """
+    rel = Path(relative)
+    if rel.parts and rel.parts[0] == "data":
+        rel = Path(*rel.parts[1:])
+    here = Path(__file__).resolve().parent
+    for root in (here / "_data", here.parents[1] / "data"):
+        candidate = root / rel
+        if candidate.exists():
+            return candidate
+    raise InputError(f"shipped data file '{Path('data') / rel}' not found",
+                     hint="Reinstall the package, or pass the file's path explicitly")
