@@ -85,6 +85,19 @@ def readme_text(ds: SyntheticDataset, csv_name: str, mapping_name: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _portable(value: Any) -> Any:
+    """Floats to 10 significant digits, recursively: the manifest's diagnostics (achieved p, an
+    eigenvalue) differ in the last bits between BLAS builds, and the file must be byte-identical
+    on any machine."""
+    if isinstance(value, float):
+        return float(f"{value:.10g}")
+    if isinstance(value, dict):
+        return {k: _portable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_portable(v) for v in value]
+    return value
+
+
 def write_dataset(ds: SyntheticDataset, out_dir: str | Path, mapping_name: str | None = None) -> list[Path]:
     """Write ``<out_name>.csv``, the mapping, ``README.md`` and ``manifest.json`` into ``out_dir``."""
     out = Path(out_dir)
@@ -99,5 +112,5 @@ def write_dataset(ds: SyntheticDataset, out_dir: str | Path, mapping_name: str |
     readme = out / "README.md"
     readme.write_text(readme_text(ds, csv_name, mapping_name), encoding="utf-8")
     manifest = out / "manifest.json"
-    manifest.write_text(json.dumps(ds.manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    manifest.write_text(json.dumps(_portable(ds.manifest), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return [csv_path, map_path, readme, manifest]
