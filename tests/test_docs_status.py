@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_claims_status_page_is_current():
-    runs = [run_reproduction(name, root=ROOT) for name in available_specs()]
+    runs = [run_reproduction(name, root=ROOT) for name in available_specs("claims")]
     expected = render_status_page(runs)
     committed = (ROOT / "docs" / "claims_status.md").read_text(encoding="utf-8")
     assert committed == expected, "run: python scripts/make_claims_status.py"
@@ -18,7 +18,7 @@ def test_claims_status_page_is_current():
 
 def test_status_page_lists_every_claim_with_its_status():
     text = (ROOT / "docs" / "claims_status.md").read_text(encoding="utf-8")
-    for run in (run_reproduction(name, root=ROOT) for name in available_specs()):
+    for run in (run_reproduction(name, root=ROOT) for name in available_specs("claims")):
         for claim in run.claims:
             assert f"| {claim.claim_id} |" in text
     assert "MISMATCH" not in text
@@ -28,7 +28,7 @@ def test_paper_pages_are_current_and_their_figures_exist():
     from alliance_analysis.reproduce.paper_page import write_paper_page
 
     docs = ROOT / "docs"
-    for name in available_specs():
+    for name in available_specs("claims"):
         run = run_reproduction(name, root=ROOT)
         expected = write_paper_page(run, docs, with_figures=False)
         page = docs / "papers" / f"{name}.md"

@@ -25,14 +25,33 @@ def configure(p: argparse.ArgumentParser, fixed_name: str | None = None) -> None
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..reproduce.outputs import write_outputs
-    from ..reproduce.pipeline import run_reproduction, summary_lines
+    from ..reproduce.spec import load_spec
 
     root = Path(args.root) if args.root else Path.cwd()
     out = Path(args.out) if args.out else root / "out" / args.name
+    spec = load_spec(args.name)
+    if spec.kind == "model_tables":
+        return _run_model_tables(spec, args, root, out)
+    from ..reproduce.outputs import write_outputs
+    from ..reproduce.pipeline import run_reproduction, summary_lines
+
     result = run_reproduction(args.name, data=args.data, mapping=args.mapping, root=root)
     write_outputs(result, out)
     print("\n".join(summary_lines(result, out)))
+    return 0
+
+
+def _run_model_tables(spec, args: argparse.Namespace, root: Path, out: Path) -> int:
+    """A published model-table reproduction (real data by default): every printed row."""
+    from ..reproduce.published_tables import reproduce_tables, summary_lines
+    from ..reproduce.table_outputs import write_table_outputs
+
+    run = reproduce_tables(spec, data=args.data, mapping=args.mapping, root=root)
+    label = "real public data" if args.data is None else "user data"
+    write_table_outputs(run, out, data_label=f"{label}: {run.data_name}",
+                        split=spec.trajectory.get("split", ""), split_label=spec.trajectory.get("label", ""),
+                        arm_labels=spec.labels, sections=list(spec.sections))
+    print("\n".join(summary_lines(run, out)))
     return 0
 
 

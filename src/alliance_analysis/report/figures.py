@@ -37,6 +37,7 @@ __all__ = [
     "trajectories",
     "save_figure",
     "figure_to_base64_png",
+    "stamp_notice",
 ]
 
 PNG_METADATA = {"Software": None}
@@ -328,6 +329,21 @@ def save_figure(fig: Figure, path_stem: str | Path) -> list[Path]:
         if engine is not None:
             fig.set_layout_engine(engine)
     return [png, svg]
+
+
+def stamp_notice(fig: Figure, notice: str, fontsize: float = 7.0) -> None:
+    """Write the whole data notice along the bottom edge, wrapped to the figure's width, with room
+    reserved for it in the constrained layout (nothing cut, legible at 100% zoom)."""
+    import textwrap
+
+    width_chars = max(40, int(fig.get_figwidth() * 72 / (0.55 * fontsize)))
+    lines = textwrap.wrap(" ".join(notice.split()), width=width_chars) or [""]
+    height = (len(lines) * fontsize * 1.25 + 4) / 72 / fig.get_figheight()
+    engine = fig.get_layout_engine()
+    if engine is not None and hasattr(engine, "set") and "rect" in engine.get():
+        engine.set(rect=(0, height, 1, 1 - height))
+    fig.text(0.01, 0.004, "\n".join(lines), ha="left", va="bottom", fontsize=fontsize,
+             color="#a00000", linespacing=1.15)
 
 
 def figure_to_base64_png(fig: Figure) -> str:

@@ -59,6 +59,21 @@ def _resolve(path: str | Path | None, root: Path) -> Path | None:
     return p if p.is_absolute() else (root / p)
 
 
+def resolve_data(spec: ReproductionSpec, data: str | Path | None, mapping: str | Path | None,
+                 root: Path) -> tuple[Path, Path | None]:
+    """The data and mapping paths of a run: the spec's shipped files by default (found in a source
+    checkout or an installed wheel), else the user's paths (relative to ``root``)."""
+    from .._files import shipped_data
+
+    if data is None:
+        return shipped_data(spec.data), (shipped_data(spec.mapping) if mapping is None
+                                         else _resolve(mapping, root))
+    data_path = _resolve(data, root)
+    if not data_path.exists():
+        raise InputError("data file not found", file=str(data), hint="Check the --data path")
+    return data_path, _resolve(mapping, root)
+
+
 def run_reproduction(name: str, data: str | Path | None = None, mapping: str | Path | None = None,
                      root: str | Path | None = None) -> ReproductionRun:
     """Run the reproduction ``name`` on the spec's synthetic data or on ``data``."""
@@ -66,15 +81,12 @@ def run_reproduction(name: str, data: str | Path | None = None, mapping: str | P
     from .printed_audit import audit_printed_claims
 
     spec = load_spec(name)
+    if spec.kind != "claims":
+        raise InputError(f"'{name}' reproduces published model tables, not claims",
+                         hint=f"Run it with: alliance-analysis reproduce {name}")
     root = Path(root) if root is not None else Path.cwd()
     synthetic = data is None
-    data_path = _resolve(spec.data if synthetic else data, root)
-    if mapping is None and synthetic:
-        mapping = spec.mapping
-    mapping_path = _resolve(mapping, root)
-    if not data_path.exists():
-        raise InputError("data file not found", file=str(data_path),
-                         hint="Run from the repository root, or pass --data PATH")
+    data_path, mapping_path = resolve_data(spec, data, mapping, root)
     loaded = load_table(data_path, mapping_path)
     registries = load_registries(spec.registries)
     claims = tuple(compute_claims(registries, loaded.wide))
