@@ -16,7 +16,7 @@ from ..errors import InputError
 SPEC_DIR = Path(__file__).with_name("specs")
 _KEYS = {"id", "kind", "title", "registries", "data", "mapping", "synthetic_notice", "data_notice",
          "labels", "paired", "correlations", "trajectory", "regressions", "paths", "mediation",
-         "sections"}
+         "sections", "alliance"}
 #: "claims": claims registries on a wide table (synthetic data by default);
 #: "model_tables": a model-table registry fitted on the shipped real data (claims/tables)
 KINDS = ("claims", "model_tables")
@@ -43,6 +43,8 @@ class ReproductionSpec:
     mediation: dict[str, Any] = field(default_factory=dict)
     #: text sections of the report ({title, text})
     sections: tuple[dict[str, str], ...] = ()
+    #: exploratory alliance analyses on real data: covariate, label, first, last, reference_arm
+    alliance: dict[str, Any] = field(default_factory=dict)
 
     @property
     def synthetic(self) -> bool:

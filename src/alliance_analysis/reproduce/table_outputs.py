@@ -132,8 +132,9 @@ def trajectory_figures(run: TableReproductionRun, split: str, split_label: str,
 
 def write_table_outputs(run: TableReproductionRun, out: str | Path, *, data_label: str,
                         split: str, split_label: str, arm_labels: dict[str, str],
-                        sections: list[dict[str, str]]) -> Path:
-    """Write every output of ``run`` under ``out``; returns the report path."""
+                        sections: list[dict[str, str]], alliance: dict[str, Any] | None = None) -> Path:
+    """Write every output of ``run`` under ``out``; returns the report path. ``alliance``
+    (covariate, label, first, last, reference_arm) adds the exploratory alliance tables."""
     from ..report.files import write_figures, write_notice, write_tables
     from ..report.html import write_report
 
@@ -144,6 +145,12 @@ def write_table_outputs(run: TableReproductionRun, out: str | Path, *, data_labe
     write_rows(run, out, data_label)
     claims = rows_table(run)
     tables = [counts_table(run)]
+    if alliance:
+        from .alliance_real import alliance_tables
+
+        labelled = run.long.assign(scale=run.long["scale"].map(lambda s: run.registry.scales.get(s, s)))
+        tables += alliance_tables(labelled, alliance["covariate"], alliance["label"], alliance["first"],
+                                  alliance["last"], arm_labels, alliance["reference_arm"])
     write_tables([claims, *tables], out / "tables", run.notice)
     figures = write_figures(trajectory_figures(run, split, split_label, arm_labels), out / "figures")
     reg = run.registry
