@@ -122,8 +122,12 @@ class Columns:
                     hint=f"Columns found: {self.found}. Fix [columns] {canonical} in "
                     f"{self.m.source}")
             return self.by_norm[norm(user)]
+        # a default name is never a column the mapping gave another role (a file's own 'scale'
+        # column mapped as the instrument is not also read as the scale)
+        claimed = {norm(v) for k, v in self.m.columns.items() if k != canonical}
+        claimed |= set(self.m.covariates.values())
         for name in DEFAULT_COLUMN_NAMES.get(canonical, (canonical,)):
-            if name in self.by_norm:
+            if name in self.by_norm and name not in claimed:
                 return self.by_norm[name]
         if required:
             raise InputError(

@@ -30,8 +30,7 @@ def canon_timepoint(label: str, m: LoadMapping) -> str | None:
 
 def parse_wide_column(name: str, m: LoadMapping, ctx: Ctx) -> tuple[str, str, str, Any]:
     """(instrument id, timepoint, kind, key) of an instrument column; InputError otherwise."""
-    from ..instruments import get_instrument
-
+    get_instrument = m.instrument
     n = norm(name)
     dotted = WIDE_KEY.match(n)
     if dotted:
@@ -159,8 +158,7 @@ def concat_cells(parts: list[pd.DataFrame]) -> pd.DataFrame:
 
 def check_blocks(parsed: dict[str, tuple], ctx: Ctx, m: LoadMapping) -> None:
     """Refuse items mixed with precomputed scores, and incomplete item sets (wide)."""
-    from ..instruments import get_instrument
-
+    get_instrument = m.instrument
     blocks: dict[tuple[str, str], dict[str, list]] = {}
     for col, (inst, tp, kind, key) in parsed.items():
         blocks.setdefault((inst, tp), {"item": [], "scale": []})[kind].append((key, col))
@@ -187,15 +185,14 @@ def check_blocks(parsed: dict[str, tuple], ctx: Ctx, m: LoadMapping) -> None:
 def long_cells(text: pd.DataFrame, stripped: pd.DataFrame, rows: np.ndarray, pid: pd.Series,
                 m: LoadMapping, ctx: Ctx, cols: Columns, used: set, colpos: dict
                 ) -> pd.DataFrame:
-    from ..instruments import get_instrument
-
+    get_instrument = m.instrument
     why = "(long layout)"
     tp_col = cols.get("timepoint", True, why)
     inst_col = cols.get("instrument", True, why)
     val_col = cols.get("value", True, why)
     item_col = cols.get("item", False)
     scale_col = cols.get("scale", False)
-    if item_col is None and scale_col is None:
+    if item_col is None and scale_col is None and not m.scores:
         raise InputError("the long layout needs an 'item' and/or a 'scale' column",
                          file=ctx.file, row=1, hint="Map them in [columns] item = \"...\" / "
                          "scale = \"...\"")
@@ -229,8 +226,9 @@ def long_cells(text: pd.DataFrame, stripped: pd.DataFrame, rows: np.ndarray, pid
         raise ctx.fail("unknown or empty timepoint", rows[bad], [tp_col] * int(bad.sum()),
                        text[tp_col][bad].tolist(), hint=hint)
     item_txt = stripped[item_col] if item_col is not None else pd.Series([""] * n, dtype=object)
+    # without item and scale columns (pre-scored totals declared in [scores]) each row is a total
     scale_txt = (stripped[scale_col].str.lower() if scale_col is not None
-                 else pd.Series([""] * n, dtype=object))
+                 else pd.Series(["" if item_col is not None else "total"] * n, dtype=object))
     item_txt = item_txt.reset_index(drop=True)
     scale_txt = scale_txt.reset_index(drop=True)
     both = ((item_txt != "") & (scale_txt != "")).to_numpy()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -10,17 +12,68 @@ from ._common import TIDY_COLUMNS, Ctx
 from .mapping import LoadMapping
 
 
-def timepoint_order(cells: pd.DataFrame, m: LoadMapping) -> list[str]:
-    order = [t for t in m.timepoint_order]
-    order += [t for t in pd.unique(cells["timepoint"]) if t not in order]
-    order += [p.name for p in m.peaks if p.name not in order]
-    return order
+#: Labels recognised as the baseline (ordered first).
+BASELINE_LABELS = ("screening", "screen", "baseline", "base", "bl", "bsl", "pre", "t0")
+#: ``<unit><number>`` labels recognised as a time since baseline, with the unit in days.
+_UNITS = (("day", 1.0), ("d", 1.0), ("week", 7.0), ("wk", 7.0), ("w", 7.0),
+          ("month", 30.4375), ("mo", 30.4375), ("m", 30.4375), ("year", 365.25),
+          ("yr", 365.25), ("y", 365.25))
+_TIME = re.compile(r"^(" + "|".join(u for u, _ in _UNITS) + r")[ _\-]?(\d+(?:\.\d+)?)$")
 
 
-def score_cells(cells: pd.DataFrame, participants: list[str], tp_order: list[str]
-           ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    from ..instruments import get_instrument
+def label_time(label: str) -> float | None:
+    """Days since baseline a timepoint label stands for, or None when it is not recognisable.
 
+    ``screening``/``baseline``/``base``/``bl``/``pre`` → -1 (before everything); ``wk6``,
+    ``week 6``, ``w6`` → 42; ``d14``/``day14`` → 14; ``m3``/``month3`` → 91.3; ``y1`` → 365.25.
+    """
+    key = str(label).strip().lower()
+    if key in BASELINE_LABELS:
+        return -1.0 - (len(BASELINE_LABELS) - BASELINE_LABELS.index(key)) * 1e-3
+    hit = _TIME.match(key)
+    if hit is None:
+        return None
+    return float(hit.group(2)) * dict(_UNITS)[hit.group(1)]
+
+
+def timepoint_order(cells: pd.DataFrame, m: LoadMapping) -> tuple[list[str], str]:
+    """The order of the timepoints and where it came from (printed in the audit).
+
+    1. the mapping: ``[layout] timepoint_order`` (every timepoint of the data must be listed),
+       else the order of the ``[timepoints]`` table;
+    2. otherwise, when every label is recognisable (:func:`label_time`), chronological;
+    3. otherwise the order of first appearance in the file, said so (declare the order in the
+       mapping to fix it).
+    Derived peaks come last.
+    """
+    found = [str(t) for t in pd.unique(cells["timepoint"])]
+    peaks = [p.name for p in m.peaks]
+    if m.timepoint_order_declared:
+        extra = [t for t in found if t not in m.timepoint_order]
+        if extra:
+            raise InputError(f"timepoint '{extra[0]}' is in the data but not in [layout] "
+                             "timepoint_order", file=m.source,
+                             hint=f"Add it: timepoint_order = {list(m.timepoint_order) + extra}")
+        order = [t for t in m.timepoint_order if t in found]
+        source = "[layout] timepoint_order of the mapping"
+    elif m.timepoint_order:
+        order = [t for t in m.timepoint_order]
+        order += [t for t in found if t not in order]
+        source = "the order of the mapping's [timepoints] table"
+    elif found and all(label_time(t) is not None for t in found):
+        order = sorted(found, key=lambda t: (label_time(t), t))
+        source = "recognised labels (baseline first, then time since baseline)"
+    else:
+        order = list(found)
+        source = ("order of first appearance in the file (labels not recognised as times; "
+                  "declare [layout] timepoint_order to set it)")
+    order += [p for p in peaks if p not in order]
+    return order, source
+
+
+def score_cells(cells: pd.DataFrame, participants: list[str], tp_order: list[str],
+                m: LoadMapping) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    get_instrument = m.instrument
     parts: list[pd.DataFrame] = []
     n_p = len(participants)
     p_index = pd.Index(participants)
@@ -122,10 +175,9 @@ def derive_peaks(tidy: pd.DataFrame, m: LoadMapping, participants: list[str], ct
     return tidy_frame(parts) if len(parts) > 1 else tidy, notes
 
 
-def sort_tidy(tidy: pd.DataFrame, participants: list[str], tp_order: list[str]
-               ) -> pd.DataFrame:
-    from ..instruments import get_instrument
-
+def sort_tidy(tidy: pd.DataFrame, participants: list[str], tp_order: list[str],
+              m: LoadMapping) -> pd.DataFrame:
+    get_instrument = m.instrument
     p_rank = {p: i for i, p in enumerate(participants)}
     t_rank = {t: i for i, t in enumerate(tp_order)}
     s_rank = {}

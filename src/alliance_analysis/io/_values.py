@@ -7,7 +7,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ._common import Ctx, fmt_number, missing_reasons, to_float
-from .mapping import LoadMapping, norm
+from .mapping import CovariateSpec, LoadMapping, norm
 from .readers import column_text
 
 
@@ -63,16 +63,37 @@ def arm_values(stripped: pd.DataFrame, rows: np.ndarray, pid: pd.Series, col: st
 
 
 def covariate_values(stripped: pd.DataFrame, rows: np.ndarray, pid: pd.Series, col: str,
-                      m: LoadMapping, ctx: Ctx, participants: list[str], pos: int
-                      ) -> tuple[np.ndarray, pd.DataFrame]:
+                      m: LoadMapping, ctx: Ctx, participants: list[str], pos: int,
+                      spec: CovariateSpec | None = None) -> tuple[np.ndarray, pd.DataFrame]:
+    """One value per participant: numbers (range-checked when the mapping gives min/max) or
+    text (``type = "text"``). In a long file the value repeats on every row of a participant
+    and must be the same on all of them (missing cells aside), else refused with the row."""
     raw = stripped[col]
     reasons = missing_reasons(raw.to_numpy(dtype=object), m.missing_codes)
     miss, miss_frame = missing_frame(reasons, rows, raw, col, pos)
+    if spec is not None and spec.type == "text":
+        per = per_participant(raw.astype(object), miss, rows, pid, col, ctx, participants, col)
+        out = np.array(per.to_numpy(dtype=object), dtype=object)
+        out[pd.isna(out)] = None
+        return out, miss_frame
     num = to_float(np.where(miss, "", raw.to_numpy(dtype=object)))
     bad = ~miss & np.isnan(num)
     if bad.any():
         raise ctx.fail("covariate value is not a number", rows[bad], [col] * int(bad.sum()),
-                       raw[bad].tolist(), hint="Use numbers, or a missing code from [missing]")
+                       raw[bad].tolist(), hint="Use numbers, a missing code from [missing], or "
+                       f"declare it as text: [covariates] {spec.name if spec else col} = "
+                       f"{{ column = \"{col}\", type = \"text\" }}")
+    if spec is not None and (spec.min is not None or spec.max is not None):
+        lo = -np.inf if spec.min is None else spec.min
+        hi = np.inf if spec.max is None else spec.max
+        with np.errstate(invalid="ignore"):
+            out_range = ~miss & ((num < lo) | (num > hi))
+        if out_range.any():
+            raise ctx.fail(f"covariate '{spec.name}' outside its declared range", rows[out_range],
+                           [col] * int(out_range.sum()), raw[out_range].tolist(),
+                           hint=f"[covariates] {spec.name} ranges {fmt_number(lo)}-"
+                           f"{fmt_number(hi)}; check the value, or list a missing-value code in "
+                           "[missing] codes")
     per = per_participant(pd.Series(num), miss, rows, pid, col, ctx, participants, col)
     return per.to_numpy(dtype=float), miss_frame
 
@@ -89,9 +110,8 @@ def block_matrix(sub: pd.DataFrame, n_items: int) -> tuple[np.ndarray, np.ndarra
     return values, where, uniques
 
 
-def check_ranges(cells: pd.DataFrame, ctx: Ctx) -> None:
-    from ..instruments import get_instrument
-
+def check_ranges(cells: pd.DataFrame, ctx: Ctx, m: LoadMapping) -> None:
+    get_instrument = m.instrument
     bad_idx: list[np.ndarray] = []
     items = cells[cells["kind"] == "item"]
     for inst_id, sub in items.groupby("instrument", sort=True):
@@ -105,7 +125,7 @@ def check_ranges(cells: pd.DataFrame, ctx: Ctx) -> None:
         idx = np.concatenate(bad_idx)
         first = first_cell(cells, idx)
         raise located_error(ctx, cells, idx, "item value outside the instrument's range",
-                       item_hint(cells, first))
+                       item_hint(cells, first, m))
     scales = cells[cells["kind"] == "scale"]
     bad_scale: list[np.ndarray] = []
     for (inst_id, scale), sub in scales.groupby(["instrument", "key"], sort=True):
@@ -131,10 +151,8 @@ def check_ranges(cells: pd.DataFrame, ctx: Ctx) -> None:
             + "; check the value, or list a missing-value code in [missing] codes")
 
 
-def item_hint(cells: pd.DataFrame, i: int) -> str:
-    from ..instruments import get_instrument
-
-    inst = get_instrument(cells.at[i, "instrument"])
+def item_hint(cells: pd.DataFrame, i: int, m: LoadMapping) -> str:
+    inst = m.instrument(cells.at[i, "instrument"])
     c = int(cells.at[i, "key"]) - 1
     return (f"{inst.abbreviation} item {c + 1} takes "
             f"{'whole numbers ' if inst.integer_items else 'values '}"

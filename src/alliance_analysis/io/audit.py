@@ -33,6 +33,13 @@ class AuditRecord:
     - ``columns_ignored``: DataFrame (column, reason): columns not used (listed in
       ``[layout] ignore_columns``).
     - ``instruments``: instrument id → timepoints found; ``notes``: other facts (peaks derived).
+    - ``timepoint_order`` and ``timepoint_order_source``: the order used everywhere (first, last,
+      baseline) and where it came from (the mapping, recognised labels, or the file).
+    - ``items_scored``: whether any item responses were scored (False for pre-scored totals);
+      ``peaks_derived``: names of the derived peak timepoints.
+    - ``covariates_missing``: covariate → number of participants without a value;
+      ``scores_missing``: ``values`` (participant × timepoint × instrument × scale), ``missing``
+      (of those, no score: a missing cell or no row) and ``participants`` (with any missing).
     """
 
     file: str
@@ -49,6 +56,12 @@ class AuditRecord:
     instruments: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
     mapping: str = "<default mapping>"
     notes: tuple[str, ...] = ()
+    timepoint_order: tuple[str, ...] = ()
+    timepoint_order_source: str = ""
+    items_scored: bool = False
+    peaks_derived: tuple[str, ...] = ()
+    covariates_missing: dict[str, int] = dataclasses.field(default_factory=dict)
+    scores_missing: dict[str, int] = dataclasses.field(default_factory=dict)
 
     def missing_counts(self) -> pd.Series:
         """Number of values set missing per reason (sorted by reason)."""
@@ -66,6 +79,9 @@ class AuditRecord:
         ]
         for inst, tps in self.instruments.items():
             lines.append(f"  {inst}: {', '.join(tps)}")
+        if self.timepoint_order:
+            lines.append(f"  timepoint order: {' < '.join(self.timepoint_order)} (from "
+                         f"{self.timepoint_order_source})")
         n_missing = len(self.values_set_missing)
         lines.append(f"  values set missing: {n_missing}")
         for reason, count in self.missing_counts().items():
@@ -76,10 +92,22 @@ class AuditRecord:
         if len(coded) > max_listed:
             lines.append(f"    ... and {len(coded) - max_listed} more coded missing values "
                          "(see audit.values_set_missing)")
+        reasons = self.rows_excluded.groupby("reason", sort=True).size()
+        if excluded > max_listed:
+            for reason, count in reasons.items():
+                lines.append(f"  rows excluded, {reason}: {int(count)}")
         for rec in self.rows_excluded.head(max_listed).itertuples(index=False):
             lines.append(f"  row {rec.row} excluded: {rec.reason}")
         if excluded > max_listed:
             lines.append(f"  ... and {excluded - max_listed} more excluded rows")
+        if self.scores_missing.get("missing"):
+            sm = self.scores_missing
+            lines.append(f"  scores missing: {sm['missing']} of {sm['values']} values "
+                         f"(participant x timepoint x scale) in {sm['participants']} "
+                         "participant(s)")
+        for cov, k in self.covariates_missing.items():
+            if k:
+                lines.append(f"  covariate '{cov}': missing for {k} participant(s)")
         for rec in self.columns_ignored.itertuples(index=False):
             lines.append(f"  column '{rec.column}' ignored: {rec.reason}")
         lines.extend(f"  note: {n}" for n in self.notes)

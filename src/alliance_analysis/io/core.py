@@ -60,6 +60,33 @@ class LoadResult:
     items: pd.DataFrame | None = None
     mapping: LoadMapping = dataclasses.field(default_factory=LoadMapping)
 
+    def scores_long(self, covariates: bool = True) -> pd.DataFrame:
+        """A long tidy table of the scores: one row per participant × timepoint × measure.
+
+        Columns ``participant_id, arm, timepoint, scale, score`` then the per-participant
+        covariates (one column each, the value repeated on every row of the participant).
+        ``scale`` is the file's name of the measure: the label of a total declared in
+        ``[scores]`` (e.g. ``hamd``), else ``<instrument>.<scale>`` (e.g. ``wai_sr.total``).
+        ``timepoint`` is an ordered categorical (the audit's timepoint order). ``score`` is NaN
+        where the value is missing (an empty or coded cell, or no row in the file).
+        """
+        t = self.tidy
+        declared = t["instrument"].isin(list(self.mapping.scores)) & (t["scale"] == "total")
+        scale = t["instrument"].where(declared, t["instrument"] + "." + t["scale"])
+        order = list(self.audit.timepoint_order) or list(pd.unique(t["timepoint"]))
+        out = pd.DataFrame({
+            "participant_id": t["participant_id"].to_numpy(dtype=object),
+            "arm": t["arm"].to_numpy(dtype=object),
+            "timepoint": pd.Categorical(t["timepoint"], categories=order, ordered=True),
+            "scale": scale.to_numpy(dtype=object),
+            "score": t["score"].to_numpy(dtype=float)})
+        if covariates:
+            names = list(self.mapping.covariates)
+            cov = self.wide[names].reindex(out["participant_id"].to_numpy())
+            for c in names:
+                out[c] = cov[c].to_numpy()
+        return out
+
 
 def load_table(path: str | Path, mapping: Any = None) -> LoadResult:
     """Read ``path`` (CSV/TSV/XLSX/SAV) with ``mapping`` (TOML path, dict, LoadMapping or None),
@@ -82,6 +109,45 @@ def load_frame(df: pd.DataFrame, mapping: Any = None, source_name: str = "<frame
     body = df.reset_index(drop=True)
     body.columns = range(body.shape[1])
     return _load(grid_to_table(list(df.columns), body, source_name), m)
+
+
+def _scores_missing(tidy: pd.DataFrame) -> dict[str, int]:
+    """Missing score values (not rows): per participant × timepoint × instrument × scale."""
+    miss = tidy["score"].isna().to_numpy()
+    return {"values": int(len(tidy)), "missing": int(miss.sum()),
+            "participants": int(tidy.loc[miss, "participant_id"].nunique())}
+
+
+def _ignore_instrument_rows(excluded: pd.DataFrame, text: pd.DataFrame, stripped: pd.DataFrame,
+                            rows: np.ndarray, pid: pd.Series, cols: Columns, m: LoadMapping,
+                            kind: str, ctx: Ctx) -> tuple:
+    """Long layout: leave out rows of instruments the mapping ignores (each row counted in
+    ``rows_excluded`` with the reason); never a reason to edit the file."""
+    if kind != "long" or not (m.ignore_instruments or m.ignore_other_instruments):
+        return excluded, text, stripped, rows, pid
+    inst_col = cols.get("instrument", True, "(long layout)")
+    label = stripped[inst_col].str.lower()
+    listed = label.isin(m.ignore_instruments).to_numpy()
+    other = (~label.isin(list(m.instruments)).to_numpy() & ~listed
+             if m.ignore_other_instruments else np.zeros(len(label), dtype=bool))
+    drop = listed | other
+    if not drop.any():
+        return excluded, text, stripped, rows, pid
+    if drop.all():
+        raise InputError("every row belongs to an ignored instrument", file=ctx.file,
+                         hint="Check [layout] ignore_instruments / ignore_other_instruments")
+    reason = np.where(listed, "instrument '" + stripped[inst_col].to_numpy(dtype=str)
+                      + "' listed in [layout] ignore_instruments",
+                      "instrument '" + stripped[inst_col].to_numpy(dtype=str)
+                      + "' not declared in the mapping ([layout] ignore_other_instruments)")
+    more = pd.DataFrame({"row": rows[drop].astype(np.int64), "reason": reason[drop]},
+                        columns=list(EXCLUDED_COLUMNS))
+    excluded = pd.concat([excluded, more], ignore_index=True).sort_values(
+        "row", kind="mergesort").reset_index(drop=True)
+    keep = ~drop
+    return (excluded, text.loc[keep].reset_index(drop=True),
+            stripped.loc[keep].reset_index(drop=True), rows[keep],
+            pid.loc[keep].reset_index(drop=True))
 
 
 def _load(table: TextTable, m: LoadMapping) -> LoadResult:
@@ -113,6 +179,8 @@ def _load(table: TextTable, m: LoadMapping) -> LoadResult:
                        hint="Fill in the participant id (or delete the row)", kind="such rows")
     id_note = check_participant_ids(text[pid_col], pid, rows, pid_col, m, ctx)
     arm_col = cols.get("arm", False)
+    excluded, text, stripped, rows, pid = _ignore_instrument_rows(
+        excluded, text, stripped, rows, pid, cols, m, kind, ctx)
     cov_cols: dict[str, str] = {}
     for canon, user in m.covariates.items():
         if user not in cols.by_norm:
@@ -150,7 +218,7 @@ def _load(table: TextTable, m: LoadMapping) -> LoadResult:
     covs = pd.DataFrame(index=pd.Index(participants, name="participant_id"))
     for canon, col in cov_cols.items():
         covs[canon], miss = covariate_values(stripped, rows, pid, col, m, ctx, participants,
-                                              colpos[col])
+                                              colpos[col], m.covariate_specs.get(canon))
         missing_parts.append(miss)
 
     # ---- values: missing codes, numbers, ranges
@@ -173,11 +241,11 @@ def _load(table: TextTable, m: LoadMapping) -> LoadResult:
             hint=f"Use numbers ('.' as decimal point), leave the cell empty, or declare the "
             f"code as missing in the mapping: [missing] codes = [...] (now: {codes or 'none'})")
     cells = cells.assign(value=values)
-    check_ranges(cells, ctx)
+    check_ranges(cells, ctx, m)
 
     # ---- scoring
-    tp_order = timepoint_order(cells, m)
-    tidy, items = score_cells(cells, participants, tp_order)
+    tp_order, tp_source = timepoint_order(cells, m)
+    tidy, items = score_cells(cells, participants, tp_order, m)
     tidy, notes = derive_peaks(tidy, m, participants, ctx)
     if id_note is not None:
         notes = [id_note, *notes]
@@ -185,7 +253,7 @@ def _load(table: TextTable, m: LoadMapping) -> LoadResult:
                   else pd.Series([None] * len(participants), index=participants, dtype=object))
     tidy.insert(1, "arm", pd.Series(arm_series.reindex(tidy["participant_id"]).to_numpy(
         dtype=object), index=tidy.index, dtype=object))
-    tidy = sort_tidy(tidy, participants, tp_order)
+    tidy = sort_tidy(tidy, participants, tp_order, m)
     wide = to_wide(tidy, covs if len(covs.columns) else None)
     wide = wide.reindex(pd.Index(participants, name="participant_id"))
     wide["arm"] = pd.Series(arm_series.reindex(participants).to_numpy(dtype=object),
@@ -205,5 +273,10 @@ def _load(table: TextTable, m: LoadMapping) -> LoadResult:
         file=ctx.file, layout=kind, rows_read=n_read, rows_kept=n_read - len(excluded),
         n_participants=len(participants), values_set_missing=values_missing,
         rows_excluded=excluded, columns_ignored=ignored_frame, instruments=instruments,
-        mapping=m.source, notes=tuple(notes))
+        mapping=m.source, notes=tuple(notes),
+        timepoint_order=tuple(t for t in tp_order if t in set(tidy["timepoint"])),
+        timepoint_order_source=tp_source, items_scored=bool(len(cells) and (
+            cells["kind"] == "item").any()), peaks_derived=tuple(p.name for p in m.peaks),
+        covariates_missing={c: int(covs[c].isna().sum()) for c in covs.columns},
+        scores_missing=_scores_missing(tidy))
     return LoadResult(tidy=tidy, wide=wide, audit=audit, items=items, mapping=m)

@@ -42,9 +42,20 @@ DEFAULT_ALIASES: AbcMapping[str, str] = MappingProxyType({
 DEFAULT_MISSING_CODES: tuple[Any, ...] = ("", "NA", "N/A", ".")
 
 LAYOUTS = ("wide", "long")
-SECTIONS = ("layout", "columns", "covariates", "instruments", "timepoints", "arms", "missing",
-            "peaks")
-LAYOUT_KEYS = ("kind", "sheet", "delimiter", "ignore_columns")
+SECTIONS = ("layout", "columns", "covariates", "instruments", "scores", "timepoints", "arms",
+            "missing", "peaks", "dataset")
+LAYOUT_KEYS = ("kind", "sheet", "delimiter", "ignore_columns", "ignore_instruments",
+               "ignore_other_instruments", "timepoint_order")
+#: Keys of a ``[scores.<label>]`` table (a pre-scored total declared without items).
+SCORE_KEYS = ("name", "min", "max", "direction", "role")
+#: Keys of a ``[covariates]`` entry written as a table.
+COVARIATE_KEYS = ("column", "type", "name", "min", "max", "direction", "role")
+DIRECTIONS = ("higher_worse", "higher_better")
+ROLES = ("outcome", "alliance", "experience", "other")
+COVARIATE_TYPES = ("number", "text")
+#: Keys of ``[dataset]``: where the data come from (the notice of every output says it).
+DATASET_KEYS = ("provenance", "name", "citation", "licence", "note")
+PROVENANCES = ("real_public", "synthetic", "user")
 DELIMITERS = (",", ";", "\t", "|")
 WIDE_COLUMNS = ("participant_id", "arm")
 LONG_COLUMNS = ("participant_id", "arm", "timepoint", "instrument", "item", "scale", "value")
@@ -68,6 +79,48 @@ class Peak:
     instrument: str
     sources: tuple[str, ...]
     name: str = "peak"
+
+
+@dataclasses.dataclass(frozen=True)
+class DeclaredScore:
+    """A pre-scored total declared in ``[scores.<label>]``: no items, no scoring, only a name, a
+    range (values outside it are refused) and the direction of the scale."""
+
+    id: str
+    name: str
+    min: float
+    max: float
+    direction: str = "higher_worse"
+    role: str = "outcome"
+
+    def instrument(self) -> Any:
+        """An :class:`~alliance_analysis.instruments.model.Instrument` with one precomputed
+        scale ``total`` of range [min, max] (what the loader validates against)."""
+        from ..instruments.model import Instrument, ScaleSpec
+
+        spec = ScaleSpec(name="total", label=self.name, rule="precomputed",
+                         range=(self.min, self.max), precomputed=True, status="convention",
+                         note="declared in the mapping ([scores])")
+        return Instrument(
+            id=self.id, name=self.name, abbreviation=self.name, n_items=0, item_ids=(),
+            item_min=(), item_max=(), integer_items=False, reverse_items=(),
+            accepts_items=False, scales=("total",), precomputed_scales=("total",), citation="",
+            status_notes=(), reason="declared in the mapping as a pre-scored total (no items)",
+            scale_specs=(spec,))
+
+
+@dataclasses.dataclass(frozen=True)
+class CovariateSpec:
+    """A per-participant column (``[covariates]``): numeric or text, optional range/role."""
+
+    name: str
+    column: str
+    type: str = "number"
+    label: str = ""
+    min: float | None = None
+    max: float | None = None
+    direction: str | None = None
+    role: str = "other"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -97,10 +150,26 @@ class LoadMapping:
     peaks: tuple[Peak, ...] = ()
     timepoint_order: tuple[str, ...] = ()
     participant_id_pattern: str | None = None
+    scores: AbcMapping[str, DeclaredScore] = dataclasses.field(default_factory=dict)
+    covariate_specs: AbcMapping[str, CovariateSpec] = dataclasses.field(default_factory=dict)
+    ignore_instruments: frozenset[str] = frozenset()
+    ignore_other_instruments: bool = False
+    timepoint_order_declared: bool = False
+    dataset: AbcMapping[str, str] = dataclasses.field(default_factory=dict)
 
     def column(self, canonical: str) -> str:
         """Normalised name of the user's column for ``canonical`` (default: the canonical name)."""
         return norm(self.columns.get(canonical, canonical))
+
+    def instrument(self, instrument_id: str) -> Any:
+        """The instrument ``instrument_id``: a total declared in ``[scores]`` first, else the
+        package's registry (:func:`~alliance_analysis.instruments.get_instrument`)."""
+        from ..instruments import get_instrument
+
+        key = norm(instrument_id)
+        if key in self.scores:
+            return self.scores[key].instrument()
+        return get_instrument(instrument_id)
 
 
 def _err(source: str, what: str, hint: str | None = None, value: object = None) -> InputError:
@@ -180,6 +249,22 @@ def parse_mapping(mapping: Any = None, source: str | None = None) -> LoadMapping
     if not isinstance(ignore, list) or not all(isinstance(c, str) for c in ignore):
         raise _err(source, "[layout] ignore_columns must be a list of column names", value=ignore)
 
+    ignore_inst = layout.get("ignore_instruments", [])
+    if not isinstance(ignore_inst, list) or not all(isinstance(c, str) for c in ignore_inst):
+        raise _err(source, "[layout] ignore_instruments must be a list of instrument labels as "
+                   "they appear in the file", value=ignore_inst)
+    ignore_other = layout.get("ignore_other_instruments", False)
+    if not isinstance(ignore_other, bool):
+        raise _err(source, "[layout] ignore_other_instruments must be true or false",
+                   value=ignore_other)
+    tp_declared = layout.get("timepoint_order")
+    if tp_declared is not None and (not isinstance(tp_declared, list) or not tp_declared or not all(
+            isinstance(t, str) and _TOKEN.match(t) for t in tp_declared)
+            or len(set(tp_declared)) != len(tp_declared)):
+        raise _err(source, "[layout] timepoint_order must be a non-empty list of distinct "
+                   "timepoint names (letters, digits, '_' or '-'), earliest first",
+                   value=tp_declared, hint='e.g. timepoint_order = ["wk0", "wk2", "wk6"]')
+
     valid_cols = (WIDE_COLUMNS if kind == "wide" else LONG_COLUMNS) + COLUMN_OPTIONS
     columns = {}
     id_pattern = None
@@ -192,14 +277,18 @@ def parse_mapping(mapping: Any = None, source: str | None = None) -> LoadMapping
                        value=value)
         columns[key] = value.strip()
     covariates = {}
+    cov_specs: dict[str, CovariateSpec] = {}
     for key, value in _table(source, "covariates", data.get("covariates", {}), None).items():
-        if not isinstance(value, str) or not value.strip():
-            raise _err(source, f"[covariates] {key} must be the name of a column in your file",
-                       value=value)
         if not _TOKEN.match(str(key)) or "." in str(key):
             raise _err(source, "[covariates] names must be letters, digits, '_' or '-'",
                        value=key)
-        covariates[str(key)] = norm(value)
+        spec = _covariate(source, str(key), value)
+        covariates[str(key)] = norm(spec.column)
+        cov_specs[str(key)] = spec
+
+    scores: dict[str, DeclaredScore] = {}
+    for key, spec in _table(source, "scores", data.get("scores", {}), None).items():
+        scores[norm(key)] = _declared_score(source, str(key), spec)
 
     if "instruments" in data:
         instruments: dict[str, str] = {}
@@ -217,6 +306,18 @@ def parse_mapping(mapping: Any = None, source: str | None = None) -> LoadMapping
     else:
         instruments = {inst.id: inst.id for inst in list_instruments()}
         instruments.update(DEFAULT_ALIASES)
+        for label in scores:  # a declared total takes precedence over a default alias
+            instruments.pop(label, None)
+    for label in scores:
+        if label in instruments and instruments[label] != label:
+            raise _err(source, f"'{label}' is both a declared total ([scores.{label}]) and an "
+                       f"instrument prefix ([instruments] {label} = \"{instruments[label]}\")",
+                       hint="Keep one of them")
+        instruments[label] = label
+    for label in ignore_inst:
+        if norm(label) in scores:
+            raise _err(source, f"'{label}' is declared in [scores] and listed in [layout] "
+                       "ignore_instruments", hint="Keep one of them")
 
     timepoints = _labels(source, "timepoints", data.get("timepoints", {}))
     order: list[str] = []
@@ -227,7 +328,10 @@ def parse_mapping(mapping: Any = None, source: str | None = None) -> LoadMapping
             raise _err(source, f"[timepoints] canonical timepoint '{canonical}' must be letters, "
                        "digits, '_' or '-' (it becomes part of names like wai_sr.total.<timepoint>)",
                        value=canonical)
+    if tp_declared is not None:
+        order = [str(t) for t in tp_declared]
     arms = _labels(source, "arms", data.get("arms", {}), lower_keys=False)
+    dataset = _dataset(source, data.get("dataset", {}))
 
     missing = _table(source, "missing", data.get("missing", {}), MISSING_KEYS)
     codes: tuple[Any, ...] = DEFAULT_MISSING_CODES
@@ -265,8 +369,108 @@ def parse_mapping(mapping: Any = None, source: str | None = None) -> LoadMapping
         instruments=MappingProxyType(instruments), timepoints=MappingProxyType(timepoints),
         arms=MappingProxyType(arms), missing_codes=codes,
         ignore_columns=frozenset(norm(c) for c in ignore), peaks=tuple(peaks),
-        participant_id_pattern=id_pattern,
+        participant_id_pattern=id_pattern, scores=MappingProxyType(scores),
+        covariate_specs=MappingProxyType(cov_specs),
+        ignore_instruments=frozenset(norm(c) for c in ignore_inst),
+        ignore_other_instruments=ignore_other, timepoint_order_declared=tp_declared is not None,
+        dataset=MappingProxyType(dataset),
     )
+
+
+def _number(source: str, where: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise _err(source, f"{where} must be a finite number", value=value)
+    return float(value)
+
+
+def _range(source: str, where: str, spec: dict, required: bool) -> tuple[float | None, ...]:
+    lo = _number(source, f"{where} min", spec["min"]) if "min" in spec else None
+    hi = _number(source, f"{where} max", spec["max"]) if "max" in spec else None
+    if required and (lo is None or hi is None):
+        raise _err(source, f"{where} needs min and max (the range of valid scores)",
+                   hint="e.g. min = 0, max = 52")
+    if lo is not None and hi is not None and not lo < hi:
+        raise _err(source, f"{where}: min must be smaller than max", value=[lo, hi])
+    return lo, hi
+
+
+def _choice(source: str, where: str, value: object, choices: tuple[str, ...]) -> str:
+    if not isinstance(value, str) or value.strip().lower() not in choices:
+        raise _err(source, f"{where} must be one of {', '.join(choices)}", value=value)
+    return value.strip().lower()
+
+
+def _declared_score(source: str, key: str, spec: object) -> DeclaredScore:
+    """``[scores.<label>]``: name, min, max (required), direction, role."""
+    where = f"[scores.{key}]"
+    label = norm(key)
+    if not _TOKEN.match(label):
+        raise _err(source, f"{where}: the label must be letters, digits, '_' or '-' (it is the "
+                   "instrument name in the file and in the analysis columns)", value=key)
+    from ..instruments import list_instruments
+
+    if label in {inst.id for inst in list_instruments()}:
+        raise _err(source, f"{where}: '{label}' is an instrument of the package",
+                   hint=f"Map the file's label to it in [instruments] instead, or declare the "
+                   f"total under another label")
+    spec = _table(source, f"scores.{key}", spec, SCORE_KEYS)
+    lo, hi = _range(source, where, spec, required=True)
+    name = spec.get("name", key)
+    if not isinstance(name, str) or not name.strip():
+        raise _err(source, f"{where} name must be a non-empty text", value=name)
+    direction = _choice(source, f"{where} direction", spec.get("direction", "higher_worse"),
+                        DIRECTIONS)
+    role = _choice(source, f"{where} role", spec.get("role", "outcome"), ROLES)
+    return DeclaredScore(id=label, name=name.strip(), min=lo, max=hi, direction=direction,
+                         role=role)
+
+
+def _covariate(source: str, key: str, value: object) -> CovariateSpec:
+    """A ``[covariates]`` entry: a column name, or a table (column, type, name, min, max,
+    direction, role)."""
+    if isinstance(value, str):
+        if not value.strip():
+            raise _err(source, f"[covariates] {key} must be the name of a column in your file",
+                       value=value)
+        return CovariateSpec(name=key, column=value.strip())
+    where = f"[covariates] {key}"
+    spec = _table(source, f"covariates.{key}", value, COVARIATE_KEYS)
+    column = spec.get("column", key)
+    if not isinstance(column, str) or not column.strip():
+        raise _err(source, f"{where} column must be the name of a column in your file",
+                   value=column)
+    kind = _choice(source, f"{where} type", spec.get("type", "number"), COVARIATE_TYPES)
+    lo, hi = _range(source, where, spec, required=False)
+    if kind == "text" and (lo is not None or hi is not None):
+        raise _err(source, f"{where}: a text covariate has no min/max")
+    label = spec.get("name", "")
+    if not isinstance(label, str):
+        raise _err(source, f"{where} name must be text", value=label)
+    direction = (_choice(source, f"{where} direction", spec["direction"], DIRECTIONS)
+                 if "direction" in spec else None)
+    role = _choice(source, f"{where} role", spec.get("role", "other"), ROLES)
+    if role != "other" and kind != "number":
+        raise _err(source, f"{where}: only a numeric covariate can have role '{role}'")
+    return CovariateSpec(name=key, column=column.strip(), type=kind, label=label.strip(),
+                         min=lo, max=hi, direction=direction, role=role)
+
+
+def _dataset(source: str, table: object) -> dict[str, str]:
+    """``[dataset]``: provenance (real_public, synthetic, user), name, citation, licence, note."""
+    spec = _table(source, "dataset", table, DATASET_KEYS)
+    out: dict[str, str] = {}
+    for key, value in spec.items():
+        if not isinstance(value, str) or not value.strip():
+            raise _err(source, f"[dataset] {key} must be a non-empty text", value=value)
+        out[key] = " ".join(value.split())
+    if out:
+        if "provenance" not in out:
+            raise _err(source, "[dataset] needs provenance (real_public, synthetic or user)")
+        out["provenance"] = _choice(source, "[dataset] provenance", out["provenance"],
+                                    PROVENANCES)
+        if out["provenance"] == "real_public" and not {"citation", "licence"} <= set(out):
+            raise _err(source, "[dataset] real_public data need a citation and a licence")
+    return out
 
 
 def _id_pattern(source: str, value: object) -> str:

@@ -49,8 +49,13 @@ def to_wide(tidy: pd.DataFrame, covariates: pd.DataFrame | None = None) -> pd.Da
         out["arm"] = pd.Series([None] * len(participants), index=participants, dtype=object)
     if covariates is not None:
         for c in covariates.columns:
-            out[c] = pd.to_numeric(covariates[c], errors="coerce").reindex(participants).to_numpy(
-                dtype=float)
+            col = covariates[c]
+            if pd.api.types.is_numeric_dtype(col) or col.isna().all():
+                out[c] = pd.to_numeric(col, errors="coerce").reindex(participants).to_numpy(
+                    dtype=float)
+            else:  # a text covariate (``type = "text"`` in the mapping)
+                out[c] = pd.Series(col.reindex(participants).to_numpy(dtype=object),
+                                   index=participants, dtype=object)
     values = scores.to_numpy(dtype=float)
     out = pd.concat([out, pd.DataFrame(values, index=participants, columns=list(keys))], axis=1)
     out.columns.name = None
@@ -83,8 +88,14 @@ def from_wide(wide: pd.DataFrame, mapping: Any = None, source_name: str = "<wide
                 name = spec.get("name", "peak") if isinstance(spec, dict) else "peak"
                 data["timepoints"].setdefault(name, name)
         data.setdefault("layout", {})["kind"] = "wide"
-    covs = {str(c): str(c) for c in frame.columns
-            if str(c) not in ("participant_id", "arm") and not WIDE_KEY.match(norm(c))}
+    covs: dict[str, Any] = {}
+    for c in frame.columns:
+        if str(c) in ("participant_id", "arm") or WIDE_KEY.match(norm(c)):
+            continue
+        col = frame[c]
+        text = not (pd.api.types.is_numeric_dtype(col) or pd.to_numeric(
+            col.dropna().astype(str), errors="coerce").notna().all())
+        covs[str(c)] = {"column": str(c), "type": "text"} if text else str(c)
     if covs:
         data.setdefault("covariates", {}).update(covs)
     from .core import load_frame
