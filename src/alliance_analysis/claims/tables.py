@@ -68,6 +68,8 @@ class TableRegistry:
     columns: dict[str, ColumnRule]
     model: dict[str, Any]
     scales: dict[str, str]
+    #: the tables' arm codes -> arm names in the data
+    arms: dict[str, str]
     tables: tuple[TableSpec, ...]
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -123,6 +125,7 @@ def load_table_registry(name: str | Path) -> TableRegistry:
         tables.append(spec)
     return TableRegistry(id=str(paper["id"]), path=path, paper=dict(paper), columns=columns,
                          model=dict(model), scales=dict(_require(data, "scales", "registry", path)),
+                         arms=dict(_require(data, "arms", "registry", path)),
                          tables=tuple(tables), notes=tuple(model.get("notes", ())))
 
 

@@ -50,7 +50,7 @@ def _run_model_tables(spec, args: argparse.Namespace, root: Path, out: Path) -> 
     label = "real public data" if args.data is None else "user data"
     write_table_outputs(run, out, data_label=f"{label}: {run.data_name}",
                         split=spec.trajectory.get("split", ""), split_label=spec.trajectory.get("label", ""),
-                        arm_labels=spec.labels, sections=list(spec.sections), alliance=spec.alliance)
+                        arm_labels=run.registry.arms, sections=list(spec.sections), alliance=spec.alliance)
     print("\n".join(summary_lines(run, out)))
     return 0
 

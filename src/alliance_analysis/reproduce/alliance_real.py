@@ -128,6 +128,7 @@ def moderation_models(long: pd.DataFrame, covariate: str, first: str, last: str,
         subsets.append(("both arms", rows, f"score ~ tp * arm * {covariate}"))
         for label, sub, formula in subsets:
             data = sub.rename(columns={"timepoint": "tp"}).copy()
+            data["tp"] = data["tp"].astype(str)  # only the model's visits are levels
             data[covariate] = standardise_median_sd(data[covariate].to_numpy(float))
             res = mixed_model(data, formula, groups="participant_id",
                               reference={"tp": first, "arm": reference_arm})

@@ -74,6 +74,7 @@ def fit_table(reg: TableRegistry, table: TableSpec, long: pd.DataFrame) -> pd.Da
     frames = []
     for label, arm, rows in model_subsets(reg, table, long):
         data = rows.rename(columns={"timepoint": "tp", "arm": "trt"})
+        data["tp"] = data["tp"].astype(str)  # only the model's visits are levels
         try:
             res = mixed_model(data, table.formula, groups="participant_id",
                               reml=reg.model.get("estimation", "REML") == "REML",
@@ -222,20 +223,19 @@ def summary_lines(run: TableReproductionRun, out: Path | None = None) -> list[st
     return lines
 
 
-def long_scores(loaded: Any, covariates: list[str]) -> pd.DataFrame:
-    """The loader's result as the long table the fits need: one row per participant × scale ×
-    timepoint (:data:`LONG_COLUMNS`, ``scale`` = the data's own scale name), with each
-    participant's ``covariates`` from the wide view."""
-    tidy = loaded.tidy
-    totals = tidy[tidy["scale"] == "total"]
-    long = totals.assign(scale=totals["instrument"])[["participant_id", "arm", "timepoint", "scale", "score"]]
-    wide = loaded.wide
-    missing = [c for c in covariates if c not in wide.columns]
-    if missing:
-        raise InputError(f"the loaded data have no covariate column(s) {missing}",
-                         hint="Declare them under [covariates] in the mapping")
-    cov = wide[covariates].reset_index()
-    return long.merge(cov, on="participant_id", how="left", validate="many_to_one")
+def coded_arms(reg: TableRegistry, long: pd.DataFrame, data_name: str) -> pd.DataFrame:
+    """``long`` with its arm names replaced by the tables' arm codes (``psilocybin`` → ``P``), so
+    that fitted terms carry the printed names (``trtP``); an arm the registry does not know is an
+    error."""
+    codes = {name: code for code, name in reg.arms.items()}
+    unknown = sorted(set(long["arm"].dropna().astype(str)) - set(codes))
+    if unknown:
+        raise InputError(f"arm(s) {unknown} are not among the {reg.id} tables' arms "
+                         f"({', '.join(f'{c} = {n}' for c, n in reg.arms.items())})", file=data_name,
+                         hint="Map the arms to these names under [arms] in the mapping")
+    out = long.copy()
+    out["arm"] = out["arm"].astype(str).map(codes)
+    return out
 
 
 def reproduce_tables(spec: Any, data: str | Path | None = None, mapping: str | Path | None = None,
@@ -248,8 +248,7 @@ def reproduce_tables(spec: Any, data: str | Path | None = None, mapping: str | P
     data_path, mapping_path = resolve_data(spec, data, mapping, Path(root) if root else Path.cwd())
     loaded = load_table(data_path, mapping_path)
     reg = load_table_registry(spec.registries[0])
-    covariates = sorted({t.covariate for t in reg.tables} | {spec.trajectory.get("split", "")} - {""})
-    long = long_scores(loaded, covariates)
+    long = coded_arms(reg, loaded.scores_long(), data_path.name)
     notice = spec.notice if data is None else USER_DATA_NOTICE.format(path=data_path.name)
     run = run_table_reproduction(reg.id, long, notice, data_path.name, loaded=loaded)
     return run
