@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """Regenerate the generated docs: docs/claims_status.md and docs/papers/NAME.md (+ figures in
-docs/papers/img/) from the registries, the synthetic designs and the committed synthetic datasets,
-and docs/analyze_example.md from an analyze run on the Davis synthetic dataset."""
+docs/papers/img/) from the registries, the synthetic designs and the committed synthetic datasets;
+the real-data pages (docs/papers/szigeti2024.md, docs/papers/psilodep2_alliance.md) from the
+shipped public data; and docs/analyze_example.md from an analyze run on the Davis synthetic dataset."""
 
 import sys
 from pathlib import Path
@@ -26,6 +27,19 @@ def analyze_example() -> str:
     return example_page(run, EXAMPLE_COMMAND)
 
 
+def real_pages(with_figures: bool = False) -> dict[str, str]:
+    """docs/papers/ pages of the real-data reproductions (model tables) and their alliance page."""
+    from alliance_analysis.reproduce.published_tables import reproduce_tables
+    from alliance_analysis.reproduce.real_pages import write_real_pages
+    from alliance_analysis.reproduce.spec import load_spec
+
+    pages: dict[str, str] = {}
+    for name in available_specs("model_tables"):
+        spec = load_spec(name)
+        pages.update(write_real_pages(reproduce_tables(spec), spec, ROOT / "docs", with_figures))
+    return pages
+
+
 def main() -> int:
     runs = [run_reproduction(name, root=ROOT) for name in available_specs("claims")]
     docs = ROOT / "docs"
@@ -36,6 +50,10 @@ def main() -> int:
     for run in runs:
         page = docs / "papers" / f"{run.spec.id}.md"
         page.write_text(write_paper_page(run, docs), encoding="utf-8")
+        print(f"wrote {page}")
+    for name, text in real_pages(with_figures=True).items():
+        page = docs / "papers" / name
+        page.write_text(text, encoding="utf-8")
         print(f"wrote {page}")
     example = docs / "analyze_example.md"
     example.write_text(analyze_example(), encoding="utf-8")
