@@ -28,6 +28,7 @@ from .effect_sizes import (
 )
 from .groups import TwoSampleResult, welch_ttest
 from .mediation import MediationResult, mediate
+from .mixed import MixedModelResult, mixed_model
 from .multiplicity import adjust_pvalues
 from .paired import PairedTTestResult, paired_ttest
 from .regression import (
@@ -42,6 +43,7 @@ __all__ = [
     "CorrelationResult",
     "HierarchicalRegressionResult",
     "MediationResult",
+    "MixedModelResult",
     "PairedTTestResult",
     "RegressionResult",
     "TwoSampleResult",
@@ -57,6 +59,7 @@ __all__ = [
     "hedges_j",
     "hierarchical_regress",
     "mediate",
+    "mixed_model",
     "ncp_ci",
     "paired_ttest",
     "partial_correlate",
