@@ -54,3 +54,20 @@ def test_analyze_example_page_is_current():
     assert versions.sub("", committed) == versions.sub("", expected), \
         "run: python scripts/make_claims_status.py"
     assert "SYNTHETIC DATA" in committed.splitlines()[4]
+
+
+def test_real_data_pages_are_current_and_their_figures_exist():
+    import runpy
+
+    script = runpy.run_path(str(ROOT / "scripts" / "make_claims_status.py"))
+    pages = script["real_pages"](with_figures=False)
+    assert set(pages) == {"szigeti2024.md", "psilodep2_alliance.md"}
+    for name, expected in pages.items():
+        page = ROOT / "docs" / "papers" / name
+        assert page.read_text(encoding="utf-8") == expected, "run: python scripts/make_claims_status.py"
+        assert "REAL PUBLIC DATA" in expected.splitlines()[4]
+        for line in expected.splitlines():
+            if line.startswith("!["):
+                rel = line[line.index("](") + 2 : -1]
+                assert (page.parent / rel).is_file(), rel
+    assert "**384 of 384 published rows reproduced**" in pages["szigeti2024.md"]

@@ -132,3 +132,15 @@ def test_outputs_are_real_data_labelled_machine_readable_and_deterministic(tmp_p
     assert page.index("REAL PUBLIC DATA") < page.index("<table")
     claims = pd.read_csv(outs[0] / "claims.csv")  # header first: no options needed
     assert len(claims) == 384 and claims["data"].str.startswith("real public data").all()
+
+
+def test_standardising_after_dropping_missing_scores_does_not_reproduce(run, monkeypatch):
+    """The registry's inferred reading (median and SD over every row of the subset, missing
+    scores included) is the one that reproduces: the other reading leaves rows unreproduced."""
+    from alliance_analysis.reproduce import published_tables as pt
+
+    original = pt.model_subsets
+    monkeypatch.setattr(pt, "model_subsets",
+                        lambda reg, table, long: original(reg, table, long[long["score"].notna()]))
+    other = pt.run_table_reproduction("szigeti2024", run.long, run.notice, run.data_name)
+    assert (other.rows["status"] != "reproduced").sum() > 0

@@ -130,8 +130,8 @@ def moderation_models(long: pd.DataFrame, covariate: str, first: str, last: str,
             data = sub.rename(columns={"timepoint": "tp"}).copy()
             data["tp"] = data["tp"].astype(str)  # only the model's visits are levels
             data[covariate] = standardise_median_sd(data[covariate].to_numpy(float))
-            res = mixed_model(data, formula, groups="participant_id",
-                              reference={"tp": first, "arm": reference_arm})
+            reference = {"tp": first, "arm": reference_arm} if "arm" in formula else {"tp": first}
+            res = mixed_model(data, formula, groups="participant_id", reference=reference)
             frame = res.to_frame()
             frame.insert(0, "scale", scale)
             frame.insert(1, "model", label)

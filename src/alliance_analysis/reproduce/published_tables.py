@@ -71,6 +71,8 @@ def fit_table(reg: TableRegistry, table: TableSpec, long: pd.DataFrame) -> pd.Da
     from ..stats.mixed import mixed_model
 
     reference = dict(reg.model.get("reference", {}))
+    terms = set(table.formula.replace("~", " ").replace("*", " ").split())
+    reference = {k: v for k, v in reference.items() if k in terms}  # only the model's factors
     frames = []
     for label, arm, rows in model_subsets(reg, table, long):
         data = rows.rename(columns={"timepoint": "tp", "arm": "trt"})

@@ -39,7 +39,7 @@ def write_rows(run: TableReproductionRun, out: Path, data_label: str) -> tuple[P
         "notice": run.notice,
         "reproduction": run.registry.id,
         "data": run.data_name,
-        "synthetic": False,
+        "provenance": data_label,
         "counts": {STATUS_OK: run.n_reproduced,
                    STATUS_MISMATCH: int((run.rows["status"] == STATUS_MISMATCH).sum()),
                    STATUS_NA: int((run.rows["status"] == STATUS_NA).sum())},
