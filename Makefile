@@ -16,7 +16,9 @@ $(VENV)/.dev: $(VENV)/.runtime requirements/dev.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.lock
 	touch $@
 
+# the main job: the real-data reproduction (Szigeti 2024, every published row), then Davis/Levin
 reproduce: $(VENV)/.runtime
+	$(PY) scripts/reproduce_szigeti2024.py
 	$(PY) scripts/reproduce_davis2024.py
 
 # the other reproduced papers (Zeifman 2024, Murphy 2022), each to out/NAME/
