@@ -22,6 +22,7 @@ def test_status_page_lists_every_claim_with_its_status():
         for claim in run.claims:
             assert f"| {claim.claim_id} |" in text
     assert "MISMATCH" not in text
+    assert "construction targets" in text
 
 
 def test_paper_pages_are_current_and_their_figures_exist():
@@ -34,7 +35,8 @@ def test_paper_pages_are_current_and_their_figures_exist():
         page = docs / "papers" / f"{name}.md"
         assert page.exists(), f"missing {page}: run python scripts/make_claims_status.py"
         assert page.read_text(encoding="utf-8") == expected, "run: python scripts/make_claims_status.py"
-        assert f"**{len(run.claims)} of {len(run.claims)} claims reproduced**" in expected
+        assert f"**{run.n_reproduced} of {len(run.claims)} claims reproduced**" in expected
+        assert all(c.status in ("reproduced", "direction only") for c in run.claims), name
         for line in expected.splitlines():
             if line.startswith("!["):
                 rel = line[line.index("](") + 2 : -1]

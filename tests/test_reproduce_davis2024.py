@@ -55,11 +55,19 @@ def test_script_end_to_end_is_deterministic(tmp_path):
     out = tmp_path / "a"
     for name in ("claims.csv", "claims.json", "report.html"):
         assert (out / name).exists(), name
-    assert (out / "claims.csv").read_text().startswith("# SYNTHETIC DATA")
+    # CSVs are header first (plain read_csv works); the notice is in NOTICE.txt beside them
+    assert (out / "claims.csv").read_text().startswith("data,claim_id,")
+    assert (out / "NOTICE.txt").read_text().startswith("SYNTHETIC DATA")
+    assert (out / "tables" / "NOTICE.txt").read_text().startswith("SYNTHETIC DATA")
     assert (out / "claims.json").read_text().splitlines()[1].startswith('  "notice": "SYNTHETIC DATA')
     for table in (out / "tables").glob("*"):
-        assert "SYNTHETIC DATA" in table.read_text().splitlines()[0], table.name
-    claims = pd.read_csv(out / "claims.csv", comment="#")
+        first = table.read_text().splitlines()[0]
+        if table.suffix == ".csv":
+            assert not first.startswith("#"), table.name
+        else:
+            assert "SYNTHETIC DATA" in first, table.name
+    claims = pd.read_csv(out / "claims.csv")
+    assert (claims["data"] == "synthetic").all()
     assert sorted(claims["claim_id"]) == sorted(c.id for c in CLAIMS)
     assert set(claims["status"]) == {"reproduced"}, claims.loc[claims.status != "reproduced"]
     html = (out / "report.html").read_text()

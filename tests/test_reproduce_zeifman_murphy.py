@@ -69,6 +69,12 @@ def test_claim_is_reproduced(name, claim, runs):
                f"[{claim.statistic} {claim.comparator} {claim.printed}]; computed "
                f"{result.statistic} = {result.reproduced!r}, p = {result.reproduced_p!r}, "
                f"n = {result.n}: {result.detail}")
+    if claim.is_direction_claim:
+        # the synthetic designs target the sign of these paths only, so on these data a
+        # direction claim may hold in sign without reaching p < .05 ("direction only")
+        assert result.status in ("reproduced", "direction only"), message
+        assert (result.reproduced > 0) == (claim.comparator == ">"), message
+        return
     assert result.status == "reproduced", message
     # restate the comparison here from the printed string (not through check_claim_value)
     value, printed = result.reproduced, claim.printed

@@ -49,8 +49,10 @@ _FIELDS = {
     "df", "df_status", "definition", "baseline", "followup", "expected", "assumptions", "method",
     "alternative", "method_status", "alternative_status", "outcome", "predictor", "covariates",
     "correction", "correction_status", "family", "uncorrected_expected", "models", "reading",
-    "reading_status", "bound", "by", "m",
+    "reading_status", "bound", "by", "m", "criterion_status",
 }
+#: fields of an ``[[omitted]]`` entry: a printed claim the registry does not check, and why
+OMITTED_FIELDS = {"id", "quote", "quote_kind", "source", "reason"}
 
 
 @dataclass(frozen=True)
@@ -107,13 +109,39 @@ class Claim:
     bound: str | None = None
     by: str | None = None
     m: str | None = None
+    #: whether the threshold a verbal claim is judged by (α, or 0 for a direction) was printed;
+    #: "assumed" unless the registry says "printed"
+    criterion_status: str = "assumed"
+
+    @property
+    def is_direction_claim(self) -> bool:
+        """A verbal "X goes with more/less Y" claim encoded as a bound of 0 on a coefficient."""
+        return self.comparator in ("<", ">") and self.printed.strip() in ("0", "0.0", ".0")
+
+    @property
+    def criterion_text(self) -> str:
+        """How a verbal claim is judged, when the paper printed a word rather than a number
+        (``p < .05 (α assumed)``); ``""`` for a printed number."""
+        if self.analysis in ("significance", "group_difference"):
+            return f"p {self.p_comparator} {self.printed} (α {self.criterion_status})"
+        if self.analysis == "regression" and self.statistic == "p":
+            return f"p < {self.printed} (α {self.criterion_status})"
+        if self.is_direction_claim:
+            name = STAT_SYMBOLS.get(self.statistic, self.statistic)
+            return (f"{name} {self.comparator} 0 with p < .05 (threshold {self.criterion_status}); "
+                    "right sign with p >= .05: direction only")
+        return ""
 
     @property
     def published_text(self) -> str:
-        """The printed result as one short string, e.g. ``r = -.65, p = .002``."""
+        """What the paper printed, as one short string (``r = -.65, p = .002``; ``significant,
+        positive`` for a verbal claim, whose threshold is :attr:`criterion_text`)."""
         stat = {"%": "", "N": "N = ", "M": "M = ", "SD": "SD = "}.get(self.statistic)
         if self.analysis in ("significance", "group_difference"):
-            return f"p {self.p_comparator} {self.printed} ({self.expected})"
+            return ", ".join(t for t in (self.expected, self.direction) if t)
+        if self.is_direction_claim:
+            name = STAT_SYMBOLS.get(self.statistic, self.statistic)
+            return f"{name} {'positive' if self.comparator == '>' else 'negative'}"
         if self.analysis == "regression" and self.statistic == "p":
             text = self.expected or ""
             if self.uncorrected_expected and self.uncorrected_expected != self.expected:
@@ -157,6 +185,8 @@ class Registry:
     claims: tuple[Claim, ...]
     assumptions: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
+    #: printed claims that are not checked, each with the reason (``[[omitted]]``)
+    omitted: tuple[dict[str, str], ...] = ()
 
     @property
     def id(self) -> str:
@@ -211,7 +241,7 @@ def _validate_claim(path: Path, raw: dict[str, Any], paper: str, assumptions: di
         if name in raw and raw[name] not in COMPARATORS:
             raise _fail(path, f"'{name}' must be one of {COMPARATORS}", cid)
     for name in ("n_status", "df_status", "test_status", "formula_status", "method_status",
-                 "alternative_status", "correction_status", "reading_status"):
+                 "alternative_status", "correction_status", "reading_status", "criterion_status"):
         if name in raw and raw[name] not in STATUSES:
             raise _fail(path, f"'{name}' must be one of {STATUSES}", cid)
     for name in ("n", "df"):
@@ -263,9 +293,16 @@ def load_registry(name: str | Path) -> Registry:
         raise InputError("claims registry file not found", file=str(path)) from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"not valid TOML: {exc}", file=str(path)) from None
-    unknown = sorted(set(data) - {"schema", "paper", "assumption", "claim"})
+    unknown = sorted(set(data) - {"schema", "paper", "assumption", "claim", "omitted"})
     if unknown:
-        raise _fail(path, f"unknown top-level key(s) {unknown}", hint="Valid: schema, paper, assumption, claim")
+        raise _fail(path, f"unknown top-level key(s) {unknown}",
+                    hint="Valid: schema, paper, assumption, claim, omitted")
+    omitted = []
+    for entry in data.get("omitted", []):
+        if set(entry) - OMITTED_FIELDS or not {"id", "quote", "reason"} <= set(entry):
+            raise _fail(path, f"[[omitted]] entries take {sorted(OMITTED_FIELDS)} (id, quote and reason "
+                              f"required), got {sorted(entry)}")
+        omitted.append({k: str(v) for k, v in entry.items()})
     if data.get("schema") != 1:
         raise _fail(path, "unsupported or missing 'schema' (expected 1)")
     paper = data.get("paper")
@@ -287,7 +324,8 @@ def load_registry(name: str | Path) -> Registry:
         unknown_models = [m for m in claim.models if m not in ids]
         if unknown_models:
             raise _fail(path, f"'models' names unknown claim(s) {unknown_models}", claim.id)
-    return Registry(paper=paper, claims=tuple(claims), assumptions=assumptions, path=path)
+    return Registry(paper=paper, claims=tuple(claims), assumptions=assumptions, path=path,
+                    omitted=tuple(omitted))
 
 
 def load_registries(names: list[str] | tuple[str, ...]) -> tuple[Registry, ...]:

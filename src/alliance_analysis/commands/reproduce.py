@@ -1,9 +1,16 @@
-"""`alliance-analysis reproduce NAME [--data FILE --mapping MAP.toml] [--out DIR]`."""
+"""`alliance-analysis reproduce NAME [--data FILE --mapping MAP.toml] [--out DIR]`.
+
+Exit code 0 when every claim is reproduced, 1 when the run finished but some claim was not
+(mismatch, direction only, not computable), 2 for bad input."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+
+#: exit codes: 0 = every claim (row) reproduced; 1 = the run finished but at least one claim is
+#: a mismatch, direction only or not computable (see the summary); 2 = bad input (error: line)
+EXIT_OK, EXIT_NOT_ALL = 0, 1
 
 
 def add_parser(subparsers, help_text: str) -> None:
@@ -38,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     result = run_reproduction(args.name, data=args.data, mapping=args.mapping, root=root)
     write_outputs(result, out)
     print("\n".join(summary_lines(result, out)))
-    return 0
+    return EXIT_OK if result.n_reproduced == len(result.claims) else EXIT_NOT_ALL
 
 
 def _run_model_tables(spec, args: argparse.Namespace, root: Path, out: Path) -> int:
@@ -52,7 +59,7 @@ def _run_model_tables(spec, args: argparse.Namespace, root: Path, out: Path) -> 
                         split=spec.trajectory.get("split", ""), split_label=spec.trajectory.get("label", ""),
                         arm_labels=run.registry.arms, sections=list(spec.sections), alliance=spec.alliance)
     print("\n".join(summary_lines(run, out)))
-    return 0
+    return EXIT_OK if run.n_reproduced == len(run.rows) else EXIT_NOT_ALL
 
 
 def main_for(name: str, argv: list[str] | None = None, root: Path | None = None) -> int:

@@ -175,8 +175,9 @@ def paired_change_plot(pre: Sequence[float] | np.ndarray, post: Sequence[float] 
 def scatter_fit(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray, xlabel: str,
                 ylabel: str, annotation: str | None = None, title: str | None = None) -> Figure:
     """Scatter of ``y`` on ``x`` with the OLS line and the 95% confidence band of the mean
-    (:func:`ols_fit_band`). ``annotation`` (e.g. an APA ``r(18) = -.65, p = .002``) is printed in
-    the upper corner. Pairs with a missing value are omitted and counted in the title.
+    (:func:`ols_fit_band`). ``annotation`` (e.g. an APA ``r(18) = -.65, p = .002``) is printed
+    under the title and the legend below the axes, so neither can hide a point. Pairs with a
+    missing value are omitted and counted in the title.
     """
     import numpy as np
 
@@ -193,13 +194,10 @@ def scatter_fit(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray
         ax.scatter(xa[keep], ya[keep], s=18, color=HIGHLIGHT, alpha=0.8, zorder=3)
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
-        if annotation:
-            ax.text(0.98, 0.98, annotation, transform=ax.transAxes, ha="right", va="top",
-                    fontsize=8.5, bbox={"boxstyle": "round,pad=0.3", "facecolor": "white",
-                                        "edgecolor": NEUTRAL, "linewidth": 0.6})
         head = title if title else f"{ylabel} by {xlabel}"
-        ax.set_title(f"{head}\n(n = {band['n']}{_omitted_text(band['n_omitted'], 'pair(s)')})")
-        ax.legend(loc="lower left")
+        sub = f"n = {band['n']}{_omitted_text(band['n_omitted'], 'pair(s)')}"
+        ax.set_title(f"{head}\n({sub})" + (f"\n{annotation}" if annotation else ""))
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False)
     return fig
 
 
@@ -336,7 +334,7 @@ def stamp_notice(fig: Figure, notice: str, fontsize: float = 7.0) -> None:
     reserved for it in the constrained layout (nothing cut, legible at 100% zoom)."""
     import textwrap
 
-    width_chars = max(40, int(fig.get_figwidth() * 72 / (0.55 * fontsize)))
+    width_chars = max(40, int(0.97 * fig.get_figwidth() * 72 / (0.6 * fontsize)))
     lines = textwrap.wrap(" ".join(notice.split()), width=width_chars) or [""]
     height = (len(lines) * fontsize * 1.25 + 4) / 72 / fig.get_figheight()
     engine = fig.get_layout_engine()

@@ -65,10 +65,11 @@ def write_notice(out: str | Path, notice: str, extra: Sequence[str] = ()) -> Pat
 
 
 def write_tables(tables: Sequence[ApaTable], out: str | Path, notice: str) -> list[Path]:
-    """``tableN_NAME.{md,html,csv}`` for each table under ``out``."""
+    """``tableN_NAME.{md,html,csv}`` for each table under ``out``, and ``NOTICE.txt`` beside
+    the CSVs (which stay header first)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    paths = []
+    paths = [write_notice(out, notice)]
     for i, table in enumerate(tables, start=1):
         stem = out / f"table{i}_{table.name or 'table'}"
         md = stem.with_suffix(".md")

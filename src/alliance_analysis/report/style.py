@@ -22,7 +22,8 @@ NEUTRAL = "#8C8C8C"
 #: Means, fits and other emphasised marks.
 HIGHLIGHT = "#000000"
 #: Claim status colours (shared by the HTML report's CSS).
-STATUS_COLOURS = {"reproduced": "#1B7F3B", "mismatch": "#B42318", "not computable": "#6B7280"}
+STATUS_COLOURS = {"reproduced": "#1B7F3B", "mismatch": "#B42318", "not computable": "#6B7280",
+                  "direction only": "#9A6700"}
 
 #: Fixed salt so that SVG element ids are the same on every render.
 SVG_HASHSALT = "alliance-analysis"

@@ -331,7 +331,7 @@ def correlation_table(long_df: pd.DataFrame, labels: Mapping[str, str] | None = 
 # claims
 # ---------------------------------------------------------------------------------------------
 STATUS_CLASSES = {"reproduced": "status-ok", "mismatch": "status-mismatch",
-                  "not computable": "status-na"}
+                  "not computable": "status-na", "direction only": "status-direction"}
 _BOUNDED_STATS = {"r", "p", "beta", "beta_a", "beta_b", "beta_direct", "r2", "r2_y", "R2"}
 
 
@@ -349,11 +349,14 @@ def _reproduced_text(stat: str, value: Any, digits: int) -> str:
 
 def claims_table(claims_df: pd.DataFrame, title: str = "Published and reproduced claims",
                  digits: int = 3) -> ApaTable:
-    """Claim id, description, statistic, published text, reproduced value, n, df, status.
+    """Claim id, description, statistic, published text, reproduced value, n, df, criterion, status.
 
-    The reproduced value is printed with ``digits`` decimals (one more than the usual two, so a
-    reader sees how it rounds); r, β, R² without leading zero, p as ``.027`` / ``< .001``, N as an
-    integer. ``row_classes`` carry the status (``status-ok``, ``status-mismatch``, ``status-na``).
+    *Published* is what the paper printed; *criterion* is how a verbal claim ("significant",
+    "positive") is judged, with the status of its threshold (e.g. ``p < .05 (α assumed)``), so an
+    assumed α never stands in the published column. The reproduced value is printed with
+    ``digits`` decimals (one more than the usual two, so a reader sees how it rounds); r, β, R²
+    without leading zero, p as ``.027`` / ``< .001``, N as an integer. ``row_classes`` carry the
+    status (``status-ok``, ``status-mismatch``, ``status-na``, ``status-direction``).
     """
     import pandas as pd
 
@@ -361,20 +364,26 @@ def claims_table(claims_df: pd.DataFrame, title: str = "Published and reproduced
     missing = [c for c in need if c not in claims_df.columns]
     if missing:
         raise KeyError(f"claims frame lacks columns {missing}")
+    frame = claims_df.copy()
+    if "criterion" not in frame.columns:
+        frame["criterion"] = ""
     rows, classes = [], []
-    for rec in claims_df.to_dict("records"):
+    for rec in frame.to_dict("records"):
         stat = str(rec["statistic"])
         df_value = rec["df"]
+        criterion = "" if _isnan(rec["criterion"]) else str(rec["criterion"])
         rows.append((str(rec["claim_id"]), str(rec["description"]), stat, str(rec["published"]),
                      _reproduced_text(stat, rec["reproduced"], digits), _int(rec["n"]),
-                     MISSING if _isnan(df_value) else _df_text(df_value), str(rec["status"])))
+                     MISSING if _isnan(df_value) else _df_text(df_value), criterion or MISSING,
+                     str(rec["status"])))
         classes.append(STATUS_CLASSES.get(str(rec["status"]), "status-other"))
-    data = pd.DataFrame(claims_df[need]).reset_index(drop=True)
+    data = pd.DataFrame(frame[need[:-1] + ["criterion", "status"]]).reset_index(drop=True)
     note = (f"Reproduced values at {digits} decimals from unrounded data; status 'reproduced' means "
-            "the value rounds to the printed one at the printed precision.")
+            "the value rounds to the printed one at the printed precision (or meets the criterion of a "
+            "verbal claim); 'direction only' means the claimed sign without the claimed significance.")
     return ApaTable(title=title, note=note,
-                    columns=("Claim", "Description", "Statistic", "Published", "Reproduced", "n",
-                             "df", "Status"),
+                    columns=("Claim", "Description", "Statistic", "Published", "Reproduced", "n", "df",
+                             "Criterion", "Status"),
                     rows=tuple(rows), data=data, name="claims", row_classes=tuple(classes))
 
 

@@ -8,6 +8,7 @@ declared analysis (the registry says which test, which d formula, which definiti
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
 from dataclasses import dataclass
@@ -22,6 +23,9 @@ from ..rounding import parse_printed
 STATUS_OK = "reproduced"
 STATUS_MISMATCH = "mismatch"
 STATUS_NA = "not computable"
+#: a directional claim whose estimate has the claimed sign but does not reach its significance
+#: threshold: not counted as reproduced
+STATUS_DIRECTION = "direction only"
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,8 @@ class ClaimResult(Result):
     analysis: str
     statistic: str
     published: str
+    #: how a verbal claim is judged (threshold and its status); "" for a printed number
+    criterion: str
     reproduced: float
     reproduced_p: float
     n: int | None
@@ -62,6 +68,7 @@ def _result(claim: Claim, value, p, n, df, apa: str, extra: str = "") -> ClaimRe
     return ClaimResult(
         claim_id=claim.id, paper=claim.paper, description=claim.description,
         analysis=claim.analysis, statistic=claim.statistic, published=claim.published_text,
+        criterion=claim.criterion_text,
         reproduced=float(value) if value is not None else math.nan,
         reproduced_p=float(p) if p is not None else math.nan,
         n=n, df=df, n_registry=claim.n, n_status=claim.n_status,
@@ -73,6 +80,7 @@ def _not_computable(claim: Claim, why: str) -> ClaimResult:
     return ClaimResult(
         claim_id=claim.id, paper=claim.paper, description=claim.description,
         analysis=claim.analysis, statistic=claim.statistic, published=claim.published_text,
+        criterion=claim.criterion_text,
         reproduced=math.nan, reproduced_p=math.nan, n=None, df=None, n_registry=claim.n,
         n_status=claim.n_status, status=STATUS_NA, detail=why, apa="",
     )
@@ -195,7 +203,8 @@ def _regression(claim: Claim, wide, adjusted_p: float | None = None) -> ClaimRes
         reasons.append(f"uncorrected p = {nums['p']:.4g} is not {claim.uncorrected_expected}")
     return ClaimResult(
         claim_id=claim.id, paper=claim.paper, description=claim.description, analysis=claim.analysis,
-        statistic=claim.statistic, published=claim.published_text, reproduced=p_final,
+        statistic=claim.statistic, published=claim.published_text,
+        criterion=claim.criterion_text, reproduced=p_final,
         reproduced_p=nums["p"], n=nums["n"], df=nums["df"], n_registry=claim.n,
         n_status=claim.n_status, status=STATUS_MISMATCH if reasons else STATUS_OK,
         detail="; ".join(reasons), apa=apa,
@@ -235,12 +244,16 @@ def path_numbers(claim: Claim, wide) -> dict[str, float]:
     covariates = list(claim.covariates) or None
     m_eq = regress(wide, claim.m, [claim.x], covariates=covariates)
     y_eq = regress(wide, claim.y, [claim.x, claim.m], covariates=covariates)
-    beta_m = m_eq.coefficients.set_index("term")["beta"]
-    beta_y = y_eq.coefficients.set_index("term")["beta"]
+    coef_m = m_eq.coefficients.set_index("term")
+    coef_y = y_eq.coefficients.set_index("term")
+    beta_m, beta_y = coef_m["beta"], coef_y["beta"]
     return {
         "beta_a": float(beta_m[claim.x]),
         "beta_direct": float(beta_y[claim.x]),
         "beta_b": float(beta_y[claim.m]),
+        "p_beta_a": float(coef_m.loc[claim.x, "p"]),
+        "p_beta_direct": float(coef_y.loc[claim.x, "p"]),
+        "p_beta_b": float(coef_y.loc[claim.m, "p"]),
         "r2_y": float(y_eq.r2),
         "r2_m": float(m_eq.r2),
         "n": int(y_eq.n),
@@ -255,7 +268,23 @@ def _path(claim: Claim, wide) -> ClaimResult:
     apa = (f"a = {fmt_bounded(nums['beta_a'])}, b = {fmt_bounded(nums['beta_b'])}, "
            f"c' = {fmt_bounded(nums['beta_direct'])}, R²(Y) = {fmt_bounded(nums['r2_y'])}, "
            f"R²(M) = {fmt_bounded(nums['r2_m'])} (standardized)")
-    return _result(claim, nums[claim.statistic], None, nums["n"], nums["df"], apa)
+    result = _result(claim, nums[claim.statistic], None, nums["n"], nums["df"], apa)
+    p_key = f"p_{claim.statistic}"
+    if claim.is_direction_claim and p_key in nums:
+        return direction_status(result, nums[p_key], alpha=0.05)
+    return result
+
+
+def direction_status(result: ClaimResult, p: float, alpha: float) -> ClaimResult:
+    """A direction claim (estimate > 0 or < 0) holds when the estimate has the claimed sign and
+    p < ``alpha``; the right sign with p >= ``alpha`` is "direction only" (not reproduced)."""
+    changes: dict = {"reproduced_p": p}
+    if result.status == STATUS_OK and not p < alpha:
+        changes["status"] = STATUS_DIRECTION
+        changes["detail"] = "; ".join(t for t in (result.detail, f"claimed sign, but p = {p:.3g} >= {alpha:g}") if t)
+    elif result.status == STATUS_MISMATCH:
+        changes["detail"] = f"wrong sign ({result.reproduced:.3g}); p = {p:.3g}"
+    return dataclasses.replace(result, **changes)
 
 
 def _significance(claim: Claim, wide) -> ClaimResult:
@@ -263,13 +292,18 @@ def _significance(claim: Claim, wide) -> ClaimResult:
 
     ys = claim.y if isinstance(claim.y, tuple) else (claim.y,)
     results = [correlate(_column(wide, claim.x), _column(wide, y)) for y in ys]
+    apa = "; ".join(f"{y}: {r.apa()}" for y, r in zip(ys, results, strict=True))
     if claim.expected == "significant":
         wanted = [r for r in results
                   if claim.direction is None or (r.r < 0) == (claim.direction == "negative")]
-        best = min(wanted or results, key=lambda r: r.p)
+        if not wanted:  # the direction is part of the claim: a wrong-sign r never stands in
+            best = min(results, key=lambda r: r.p)
+            result = _result(claim, best.p, None, best.n, best.df, apa)
+            return dataclasses.replace(result, status=STATUS_MISMATCH, detail=(
+                f"no correlation has the claimed {claim.direction} sign (r = {best.r:+.3f}, p = {best.p:.3g})"))
+        best = min(wanted, key=lambda r: r.p)
     else:
         best = min(results, key=lambda r: r.p)
-    apa = "; ".join(f"{y}: {r.apa()}" for y, r in zip(ys, results, strict=True))
     return _result(claim, best.p, None, best.n, best.df, apa)
 
 

@@ -83,15 +83,6 @@ def build_tables(run: ReproductionRun) -> list[Any]:
     return tables
 
 
-def _stamp(fig, notice: str) -> None:
-    """Write the data notice along the bottom edge, reserving room for it in the layout."""
-    engine = fig.get_layout_engine()
-    if engine is not None and hasattr(engine, "set") and "rect" in engine.get():
-        engine.set(rect=(0, 0.03, 1, 0.97))
-    fig.text(0.005, 0.003, notice[:140] + ("..." if len(notice) > 140 else ""), ha="left", va="bottom",
-             fontsize=5.5, color="#a00000")
-
-
 def _residuals(y: np.ndarray, covariates: np.ndarray) -> np.ndarray:
     """OLS residuals of ``y`` on an intercept and ``covariates`` (n × k)."""
     design = np.column_stack([np.ones(len(y)), covariates])
@@ -184,48 +175,36 @@ def build_figures(run: ReproductionRun) -> list[tuple[str, Any, str]]:
             fig = trajectories(pd.concat(parts, ignore_index=True), ylabel=traj.get("ylabel", "Score"),
                                title="Trajectories by arm")
             figs.append(("trajectories", fig, "Mean and 95% CI per arm; thin lines are participants."))
+    from ..report.figures import stamp_notice
+
     for _, fig, _ in figs:
-        _stamp(fig, run.notice)
+        stamp_notice(fig, run.notice)
     return figs
 
 
 def write_outputs(run: ReproductionRun, out: str | Path) -> Path:
-    """Write every output of ``run`` under ``out``; returns the report path."""
-    import base64
-
-    import matplotlib.pyplot as plt
-
-    from ..report.figures import save_figure
+    """Write every output of ``run`` under ``out`` through :mod:`alliance_analysis.report`;
+    returns the report path."""
+    from ..report.files import write_figures, write_notice, write_tables
     from ..report.html import write_report
 
     out = Path(out)
+    write_notice(out, run.notice, [f"Reproduction: {run.spec.title}", f"Data: {run.data_path.name}"])
     write_claims(run, out)
     tables = build_tables(run)
-    tdir = out / "tables"
-    tdir.mkdir(parents=True, exist_ok=True)
-    for i, table in enumerate(tables, start=1):
-        stem = tdir / f"table{i}_{table.name or 'table'}"
-        stem.with_suffix(".md").write_text(f"> {run.notice}\n\n{table.to_markdown()}\n", encoding="utf-8")
-        stem.with_suffix(".html").write_text(f"<!-- {run.notice} -->\n{table.to_html()}\n", encoding="utf-8")
-        table.to_csv(stem.with_suffix(".csv"), comment=run.notice)
-    figures = []
-    fdir = out / "figures"
-    fdir.mkdir(parents=True, exist_ok=True)
-    for stem, fig, caption in build_figures(run):
-        png = next(p for p in save_figure(fig, fdir / stem) if p.suffix == ".png")
-        figures.append({"caption": caption, "title": stem.replace("_", " "), "alt": caption,
-                        "png_base64": base64.b64encode(png.read_bytes()).decode("ascii")})
-        plt.close(fig)
+    write_tables(tables, out / "tables", run.notice)
+    figures = write_figures(build_figures(run), out / "figures")
     assumptions = [{"text": text, "source": f"{reg.id} {aid}"} for reg in run.registries
                    for aid, text in reg.assumptions.items()]
+    assumptions += [{"text": f"Not checked: \u201c{o['quote']}\u201d ({o.get('source', '')}). {o['reason']}",
+                     "source": f"{reg.id} {o['id']} (omitted)"} for reg in run.registries for o in reg.omitted]
     if run.synthetic:
         assumptions.insert(0, {"text": run.notice, "source": "data"})
-    audit_summary = run.loaded.audit.summary() if hasattr(run.loaded, "audit") else ""
     context = {
         "notice": run.notice,
         "synthetic": run.synthetic,
         "title": run.spec.title,
-        "subtitle": f"Data: {run.data_path.name}. {audit_summary}".strip(),
+        "subtitle": f"Data: {run.data_path.name}. {audit_text(run)}".strip(),
         "claims": tables[0],
         "audit": list(run.printed_audit),
         "tables": tables[1:],
@@ -235,3 +214,13 @@ def write_outputs(run: ReproductionRun, out: str | Path) -> Path:
     path = out / "report.html"
     write_report(path, context)
     return path
+
+
+def audit_text(run: ReproductionRun) -> str:
+    """The loader's audit summary with the data and mapping named by file name only (outputs
+    carry no path of the machine that ran them)."""
+    text = run.loaded.audit.summary() if hasattr(run.loaded, "audit") else ""
+    for path in (run.data_path, run.mapping_path):
+        if path is not None:
+            text = text.replace(str(path), path.name)
+    return text

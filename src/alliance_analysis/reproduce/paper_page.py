@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .pipeline import ReproductionRun
+from .pipeline import ReproductionRun, headline_counts
 from .status_page import _ICON, _fmt, _md
 
 #: figure stems written next to a paper page (others stay in the run's report only)
@@ -69,6 +69,13 @@ def render_paper_page(run: ReproductionRun, tables: list, figures: list[tuple[st
             quote = _md(c.quote) + (" *(paraphrase)*" if c.quote_kind == "paraphrase" else "")
             lines.append(f"| {c.id} | {_md(c.description)} | {quote} | {_md(c.source)} | "
                          f"{_md(c.published_text)} | {_md(_unprinted(c))} |")
+    omitted = [(reg.id, o) for reg in run.registries for o in reg.omitted]
+    if omitted:
+        lines += ["", "Printed claims that are not checked, each with the reason:", "",
+                  "| id | quote | source | reason |", "|---|---|---|---|"]
+        lines += [f"| {o['id']} | {_md(o['quote'])}"
+                  + (" *(paraphrase)*" if o.get("quote_kind") == "paraphrase" else "")
+                  + f" | {_md(o.get('source', ''))} | {_md(o['reason'])} |" for _, o in omitted]
     lines += ["", "## What was assumed", ""]
     for reg in run.registries:
         lines += [f"- **{aid}** ({reg.id}): {_md(text)}" for aid, text in reg.assumptions.items()]
@@ -77,12 +84,22 @@ def render_paper_page(run: ReproductionRun, tables: list, figures: list[tuple[st
         lines += ["", "Synthetic-data design choices (not about the paper; see "
                   "[Synthetic data](../synthetic.md)):", ""]
         lines += [f"- **{aid}**: {_md(text)}" for aid, text in design.items()]
+    counts = headline_counts(run)
     lines += ["", "## What reproduced", "",
               f"**{run.n_reproduced} of {len(run.claims)} claims reproduced** on "
-              f"{'the synthetic dataset' if run.synthetic else run.data_path.name}.", "",
-              "| claim | published | reproduced | p | n | status |", "|---|---|---|---|---|---|"]
+              f"{'the synthetic dataset' if run.synthetic else run.data_path.name}: tests, effect "
+              "sizes and models {} of {}; sample descriptions (n, M, SD, %) {} of {}.".format(
+                  *counts["inferential"], *counts["descriptive"]), ""]
+    if run.synthetic:
+        lines += ["On synthetic data every claim was a construction target of the dataset: this "
+                  "shows that the pipeline recovers its construction, not that the paper was "
+                  "reproduced. The package's real-data evidence is "
+                  "[the Szigeti et al. (2024) reproduction](szigeti2024.md).", ""]
+    lines += ["| claim | published | criterion | reproduced | p | n | status |",
+              "|---|---|---|---|---|---|---|"]
     for c in run.claims:
-        lines.append(f"| {c.claim_id} | {_md(c.published)} | {_fmt(c.reproduced, c.statistic)} | "
+        lines.append(f"| {c.claim_id} | {_md(c.published)} | {_md(c.criterion) or '-'} | "
+                     f"{_fmt(c.reproduced, c.statistic)} | "
                      f"{_fmt(c.reproduced_p, 'p')} | {c.n if c.n is not None else '-'} | "
                      f"{_ICON[c.status]} |")
     for table in tables:

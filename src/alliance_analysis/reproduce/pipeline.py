@@ -107,13 +107,14 @@ def _jsonable(value):
 
 
 def write_claims(run: ReproductionRun, out: Path) -> tuple[Path, Path]:
-    """``claims.csv`` (notice as a leading ``#`` line) and ``claims.json``; byte-deterministic."""
+    """``claims.csv`` (header first; a short ``data`` column, the full notice in ``NOTICE.txt``)
+    and ``claims.json`` (notice first); byte-deterministic."""
+    from ..report.files import write_csv
+
     out.mkdir(parents=True, exist_ok=True)
     frame = run.claims_frame()
-    csv_path = out / "claims.csv"
-    with csv_path.open("w", encoding="utf-8", newline="") as fh:
-        fh.write(f"# {run.notice}\n")
-        frame.to_csv(fh, index=False, float_format="%.12g", lineterminator="\n")
+    frame.insert(0, "data", "synthetic" if run.synthetic else f"user data: {run.data_path.name}")
+    csv_path = write_csv(frame, out / "claims.csv")
     json_path = out / "claims.json"
     payload = {
         "notice": run.notice,
@@ -122,17 +123,41 @@ def write_claims(run: ReproductionRun, out: Path) -> tuple[Path, Path]:
         "synthetic": run.synthetic,
         "claims": [{k: _jsonable(v) for k, v in row.items()} for row in frame.to_dict("records")],
         "printed_audit": [{k: _jsonable(v) for k, v in row.items()} for row in run.printed_audit],
+        "omitted": [dict(o, paper=reg.id) for reg in run.registries for o in reg.omitted],
     }
     # key order is fixed by construction (notice first), so no sort_keys: deterministic anyway
     json_path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return csv_path, json_path
 
 
+#: claims that describe the sample (sizes, means, SDs, shares): on synthetic data they are built
+#: in by the generator and cannot fail, so headlines report them apart from the claims that test
+#: the analysis pipeline
+DESCRIPTIVE_ANALYSES = ("count", "descriptive", "share")
+
+
+def headline_counts(run: ReproductionRun) -> dict[str, tuple[int, int]]:
+    """``{"inferential": (reproduced, total), "descriptive": (reproduced, total)}``."""
+    out = {}
+    for kind, keep in (("inferential", lambda c: c.analysis not in DESCRIPTIVE_ANALYSES),
+                       ("descriptive", lambda c: c.analysis in DESCRIPTIVE_ANALYSES)):
+        claims = [c for c in run.claims if keep(c)]
+        out[kind] = (sum(c.status == STATUS_OK for c in claims), len(claims))
+    return out
+
+
 def summary_lines(run: ReproductionRun, out: Path | None = None) -> list[str]:
-    """The short terminal summary."""
+    """The short terminal summary: tests and models apart from sample descriptions."""
     lines = [run.notice, ""]
     total = len(run.claims)
-    lines.append(f"{run.n_reproduced} of {total} claims reproduced ({run.spec.title}).")
+    counts = headline_counts(run)
+    lines.append(f"{run.n_reproduced} of {total} claims reproduced ({run.spec.title}):")
+    lines.append("  tests, effect sizes and models: {} of {}".format(*counts["inferential"]))
+    lines.append("  sample descriptions (n, M, SD, %): {} of {}".format(*counts["descriptive"]))
+    if run.synthetic:
+        lines.append("  On synthetic data every claim was a construction target of the dataset: "
+                     "this shows that the pipeline recovers its construction, not that the paper "
+                     "was reproduced.")
     for c in run.claims:
         if c.status != STATUS_OK:
             lines.append(f"  {c.claim_id}: {c.status} - published {c.published}; {c.detail}")

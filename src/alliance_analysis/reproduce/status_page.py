@@ -9,9 +9,10 @@ from __future__ import annotations
 import math
 
 from ..rounding import format_fixed
-from .pipeline import ReproductionRun
+from .pipeline import ReproductionRun, headline_counts
 
-_ICON = {"reproduced": "reproduced", "mismatch": "**MISMATCH**", "not computable": "not computable"}
+_ICON = {"reproduced": "reproduced", "mismatch": "**MISMATCH**", "not computable": "not computable",
+         "direction only": "*direction only*"}
 
 
 def _fmt(value: float, statistic: str) -> str:
@@ -33,21 +34,29 @@ def render_status_page(runs: list[ReproductionRun]) -> str:
         "",
         "Every number a reproduced paper printed, the value recomputed by the package, and whether it",
         "reproduces at the printed precision. Values marked *inferred* or *assumed* in the registry",
-        "(n, df, test, d formula) were not printed by the paper.",
+        "(n, df, test, d formula) were not printed by the paper. A verbal claim (\"significant\",",
+        "\"positive\") is judged by its *criterion*, whose threshold was assumed unless marked printed.",
+        "",
+        "These reproductions run on synthetic data built to match the very claims they check, so they",
+        "show that the pipeline recovers its construction targets, not that a paper was reproduced.",
+        "The real-data evidence is [the Szigeti et al. (2024) reproduction](papers/szigeti2024.md).",
         "",
     ]
     for run in runs:
         lines += [f"## {run.spec.title}", "", f"> {run.notice}", ""]
-        lines.append(f"**{run.n_reproduced} of {len(run.claims)} claims reproduced.** "
-                     f"Registries: {', '.join(r.id for r in run.registries)}.")
+        counts = headline_counts(run)
+        lines.append(f"**{run.n_reproduced} of {len(run.claims)} claims reproduced** (tests, effect "
+                     "sizes and models {} of {}; sample descriptions {} of {}). ".format(
+                         *counts["inferential"], *counts["descriptive"])
+                     + f"Registries: {', '.join(r.id for r in run.registries)}.")
         lines.append("")
-        lines.append("| claim | paper | description | published | reproduced | p | n (registry) | status |")
-        lines.append("|---|---|---|---|---|---|---|---|")
+        lines.append("| claim | paper | description | published | criterion | reproduced | p | n (registry) | status |")
+        lines.append("|---|---|---|---|---|---|---|---|---|")
         for c in run.claims:
             n_reg = f"{c.n_registry} ({c.n_status})" if c.n_registry is not None else "-"
             lines.append(
                 f"| {c.claim_id} | {c.paper} | {_md(c.description)} | {_md(c.published)} | "
-                f"{_fmt(c.reproduced, c.statistic)} | {_fmt(c.reproduced_p, 'p')} | "
+                f"{_md(c.criterion) or '-'} | {_fmt(c.reproduced, c.statistic)} | {_fmt(c.reproduced_p, 'p')} | "
                 f"{n_reg} | {_ICON[c.status]} |"
             )
         lines.append("")

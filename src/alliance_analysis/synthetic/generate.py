@@ -266,7 +266,9 @@ def verify(spec: SyntheticSpec, totals: np.ndarray) -> list[dict[str, Any]]:
                 if np.isfinite(result.reproduced_p):
                     entry["p"] = float(result.reproduced_p)
                 # bound targets ("Z10/Z5") hold by their interval; claims by the reproduction
-                ok = (a.lo <= value <= a.hi) if "/" in t.id else result.status == "reproduced"
+                # (a direction claim's target is its sign: "direction only" meets it)
+                ok = ((a.lo <= value <= a.hi) if "/" in t.id else result.status == "reproduced"
+                      or (result.status == "direction only" and a.lo <= value <= a.hi))
             elif a.kind == "r":
                 mask = np.ones(spec.n, dtype=bool) if a.group is None else groups == a.group
                 r, p, n = _pearson_p(col[a.variables[0]][mask], col[a.variables[1]][mask])
