@@ -22,9 +22,9 @@ reproduce: $(VENV)/.runtime
 	$(PY) scripts/reproduce_davis2024.py
 
 # the other reproduced papers (Zeifman 2024, Murphy 2022), each to out/NAME/
+# (each runs even if another did not reproduce every claim; the exit code is the last non-zero)
 reproduce-all: reproduce
-	$(PY) scripts/reproduce_zeifman2024.py
-	$(PY) scripts/reproduce_murphy2022.py
+	@rc=0; for name in zeifman2024 murphy2022; do $(PY) scripts/reproduce_$$name.py || rc=$$?; done; exit $$rc
 
 test: $(VENV)/.dev
 	$(VENV)/bin/ruff check src tests scripts benchmarks data

@@ -72,6 +72,8 @@ def test_script_end_to_end_is_deterministic(tmp_path):
     assert set(claims["status"]) == {"reproduced"}, claims.loc[claims.status != "reproduced"]
     html = (out / "report.html").read_text()
     assert "SYNTHETIC DATA" in html[: html.find("</h1>") + 2000]
+    for text in (html, (out / "claims.json").read_text()):  # no path of this machine
+        assert str(ROOT) not in text and str(tmp_path) not in text
     second = _run_script(tmp_path / "b")
     assert second.returncode == 0, second.stderr
     assert (out / "claims.csv").read_bytes() == (tmp_path / "b" / "claims.csv").read_bytes()
