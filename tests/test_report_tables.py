@@ -187,3 +187,19 @@ def test_paired_change_accepts_stats_result():
     assert [r[0] for r in t.rows] == list(D_VARIANTS)
     assert t.rows[0][2] == f"[{format_fixed(res.d_z_ci[0], 2)}, {format_fixed(res.d_z_ci[1], 2)}]"
     assert t.data.loc[t.data.effect_size == "d_av", "value"].item() == pytest.approx(res.d_av)
+
+
+def test_correlation_table_shows_adjusted_p_only_when_adjusted():
+    """An uncorrected matrix gets no "p (adjusted)" column repeating the raw p (issue: the
+    column was the raw p in every row under a note saying p values were corrected)."""
+    from alliance_analysis.stats import correlation_matrix
+
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame(rng.normal(size=(30, 4)), columns=list("abcd"))
+    plain = correlation_table(correlation_matrix(frame, columns=list("abcd")).long)
+    assert "p (adjusted)" not in plain.columns and "not corrected" in plain.note
+    holm = correlation_table(correlation_matrix(frame, columns=list("abcd"), padjust="holm").long)
+    assert holm.columns[-1] == "p (adjusted)" and "Holm over the 6 correlations" in holm.note
+    raw = np.sort(holm.data["p"].to_numpy())
+    expected = np.maximum.accumulate(np.minimum(1, raw * np.arange(6, 0, -1)))  # Holm by hand
+    np.testing.assert_allclose(np.sort(holm.data["p_adj"].to_numpy()), expected, rtol=1e-12)

@@ -292,10 +292,14 @@ def _float(x: Any) -> float:
 # ---------------------------------------------------------------------------------------------
 def correlation_table(long_df: pd.DataFrame, labels: Mapping[str, str] | None = None,
                       title: str = "Pearson correlations", digits: int = 2,
-                      ci_method: str = "Fisher's z") -> ApaTable:
+                      ci_method: str = "Fisher's z", correction: str | None = None) -> ApaTable:
     """One APA row per correlation: variables, n, r (no leading zero), 95% CI, p [, adjusted p].
 
-    ``long_df`` columns: ``x, y, n, r, p, ci_lower, ci_upper`` and optionally ``p_adj``.
+    ``long_df`` columns: ``x, y, n, r, p, ci_lower, ci_upper`` and optionally ``p_adj``. The
+    adjusted column is shown only when a correction was applied: ``correction`` (e.g. "holm"),
+    else the frame's ``attrs["padjust"]`` (set by :func:`~alliance_analysis.stats.correlation_matrix`);
+    with "none" there is no adjusted column (it would repeat the raw p under a misleading name).
+    The note names the correction and the family size (the rows of the table).
     ``labels`` maps variable names to printed labels (unknown names print as they are).
     Row order is the order of ``long_df``. ``ci_method`` names how the supplied CIs were
     computed (for the note only; the CIs are taken as given).
@@ -307,7 +311,8 @@ def correlation_table(long_df: pd.DataFrame, labels: Mapping[str, str] | None = 
     if missing:
         raise KeyError(f"correlation frame lacks columns {missing}")
     labels = dict(labels or {})
-    has_adj = "p_adj" in long_df.columns
+    correction = correction or long_df.attrs.get("padjust")
+    has_adj = "p_adj" in long_df.columns and correction != "none"
     headers = ["Variable 1", "Variable 2", "n", "r", "95% CI", "p"] + (["p (adjusted)"] if has_adj else [])
     rows = []
     for rec in long_df.to_dict("records"):
@@ -319,8 +324,14 @@ def correlation_table(long_df: pd.DataFrame, labels: Mapping[str, str] | None = 
         rows.append(tuple(cells))
     note = ("r = Pearson correlation (pairwise complete cases); "
             f"95% CI by {ci_method}; p two-tailed.")
-    if has_adj:
+    if has_adj and correction is None:  # a frame from elsewhere: the caller names the family
         note += " Adjusted p corrects for multiple comparisons."
+    elif has_adj:
+        method = {"bonferroni": "Bonferroni", "holm": "Holm", "fdr_bh": "Benjamini-Hochberg",
+                  "fdr_by": "Benjamini-Yekutieli"}.get(str(correction), str(correction))
+        note += f" Adjusted p: {method} over the {len(long_df)} correlations of this table."
+    else:
+        note += " p values are not corrected for multiple comparisons."
     data = long_df[need + (["p_adj"] if has_adj else [])].copy()
     data = pd.DataFrame(data).reset_index(drop=True)
     return ApaTable(title=title, note=note, columns=tuple(headers), rows=tuple(rows), data=data,

@@ -402,6 +402,7 @@ def correlation_matrix(frame: pd.DataFrame, columns: Sequence[str] | None = None
         "x": names[ri], "y": names[rj], "n": n_pairs.astype(int), "r": r_pairs, "df": df_pairs,
         "t": t_pairs, "p": p_pairs, "p_adj": p_adj, "ci_lower": lo, "ci_upper": hi,
     })
+    long.attrs["padjust"] = padjust  # the table says which correction p_adj is, or none
     idx = pd.Index(columns)
     return CorrelationMatrixResult(
         long=long, r=pd.DataFrame(r, index=idx, columns=idx),
