@@ -163,7 +163,7 @@ def test_matrix_equals_pairwise_correlate(frame, method, nan_policy):
 def test_matrix_matches_pingouin_pairwise_corr(frame, pingouin_unrounded, method):
     pg = pingouin_unrounded
     ref = pg.pairwise_corr(frame, method=method, padjust="holm")
-    res = correlation_matrix(frame, method=method, padjust="holm")
+    res = correlation_matrix(frame, columns=list(frame.columns), method=method, padjust="holm")
     assert np.allclose(res.long["r"], ref["r"], atol=1e-12, rtol=0)
     assert np.allclose(res.long["p"], ref["p_unc"], atol=1e-12, rtol=0)
     assert np.allclose(res.long["p_adj"], ref["p_corr"], atol=1e-12, rtol=0)
@@ -174,7 +174,7 @@ def test_matrix_padjust_family_is_k_choose_2(frame):
     from statsmodels.stats.multitest import multipletests
 
     for method in ("bonferroni", "holm", "fdr_bh", "fdr_by"):
-        res = correlation_matrix(frame, padjust=method)
+        res = correlation_matrix(frame, columns=list(frame.columns), padjust=method)
         expected = multipletests(res.long["p"], method=method)[1]
         assert np.allclose(res.long["p_adj"], expected, atol=1e-15)
 
@@ -208,7 +208,7 @@ def test_matrix_text_column_refused():
 
 
 def test_matrix_square_forms_symmetric(frame):
-    res = correlation_matrix(frame, padjust="fdr_bh")
+    res = correlation_matrix(frame, columns=list(frame.columns), padjust="fdr_bh")
     assert np.array_equal(res.r.to_numpy(), res.r.to_numpy().T, equal_nan=True)
     assert np.array_equal(res.p.to_numpy(), res.p.to_numpy().T, equal_nan=True)
     assert np.isnan(np.diag(res.p)).all()
@@ -279,3 +279,11 @@ def test_matrix_bad_input(frame):
         correlation_matrix(frame, nan_policy="drop")
     with pytest.raises(InputError):
         correlation_matrix(frame, padjust="sidak-ish")
+
+
+def test_matrix_correction_needs_the_family_named(frame):
+    """Without columns every numeric column would be one family (1,485 pairs on a wide trial
+    table): a correction must name its variables."""
+    with pytest.raises(InputError, match="columns"):
+        correlation_matrix(frame, padjust="holm")
+    assert len(correlation_matrix(frame).long) == frame.shape[1] * (frame.shape[1] - 1) // 2

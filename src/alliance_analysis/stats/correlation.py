@@ -319,7 +319,8 @@ def correlation_matrix(frame: pd.DataFrame, columns: Sequence[str] | None = None
     data each pair uses its own complete rows (Spearman ranks are computed within those rows, as
     a pairwise call to :func:`correlate` would). Pairs with fewer than 3 rows or a constant
     variable get NaN (one :class:`ComputationWarning`). ``padjust`` corrects over exactly the
-    k(k − 1)/2 pairs.
+    k(k − 1)/2 pairs, so a correction needs ``columns`` named: the family is a choice, and
+    "every numeric column" (IDs, visit numbers, every item) is almost never the intended one.
     """
     method = _check_method(method)
     alternative = check_alternative(alternative)
@@ -329,6 +330,12 @@ def correlation_matrix(frame: pd.DataFrame, columns: Sequence[str] | None = None
         raise InputError("nan_policy must be 'pairwise' or 'listwise'", value=nan_policy)
     if not isinstance(frame, pd.DataFrame):
         raise InputError("expected a pandas DataFrame", value=type(frame).__name__)
+    if columns is None and padjust != "none":
+        n_num = sum(pd.api.types.is_numeric_dtype(d) and not pd.api.types.is_bool_dtype(d)
+                    for d in frame.dtypes)
+        raise InputError(f"padjust='{padjust}' needs the family named: pass columns=[...]",
+                         hint=f"Without columns every numeric column ({n_num}, so "
+                              f"{n_num * (n_num - 1) // 2} pairs) would be one family")
     if columns is None:
         columns = [c for c, d in frame.dtypes.items()
                    if pd.api.types.is_numeric_dtype(d) and not pd.api.types.is_bool_dtype(d)]
