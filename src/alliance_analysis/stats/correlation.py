@@ -280,33 +280,60 @@ class CorrelationMatrixResult(Result):
         return "\n".join(lines)
 
 
-def _pairwise_ranks(data: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """A[:, i, j] = average rank of column i among the rows where both i and j are present.
+def _pairwise_ranks(data: np.ndarray, mask: np.ndarray, sources: np.ndarray,
+                    targets: np.ndarray) -> np.ndarray:
+    """A[:, s, t] = average rank of column ``sources[s]`` among the rows where both it and column
+    ``targets[t]`` are present (NaN elsewhere); shape (n, len(sources), len(targets)).
 
-    One pass per column (no loop over pairs): sort column i, then cumulative counts of the
-    presence of every other column give, for each tie group, how many jointly present rows lie
-    below it and how many share its value.
+    One pass per source column (no loop over pairs): sort the column, then cumulative counts of
+    the presence of the target columns give, for each tie group, how many jointly present rows
+    lie below it and how many share its value.
     """
-    n, k = data.shape
-    out = np.full((n, k, k), np.nan)
-    for i in range(k):
+    n = data.shape[0]
+    present = mask[:, targets].astype(np.int64)
+    out = np.full((n, sources.size, targets.size), np.nan)
+    for s, i in enumerate(sources):
         rows = np.flatnonzero(mask[:, i])
         if rows.size == 0:
             continue
         order = rows[np.argsort(data[rows, i], kind="mergesort")]
         vals = data[order, i]
-        pres = mask[order].astype(np.int64)  # (m, k): row also present in column j
-        cum = np.vstack([np.zeros((1, k), dtype=np.int64), np.cumsum(pres, axis=0)])
+        pres = present[order]  # (m, T): row also present in target t
+        cum = np.vstack([np.zeros((1, targets.size), dtype=np.int64), np.cumsum(pres, axis=0)])
         new_group = np.r_[True, vals[1:] != vals[:-1]]
         starts = np.flatnonzero(new_group)
         ends = np.r_[starts[1:], vals.size]
         group = np.cumsum(new_group) - 1
-        below = cum[starts]  # (g, k)
+        below = cum[starts]  # (g, T)
         equal = cum[ends] - cum[starts]
-        ranks = below[group] + (equal[group] + 1) / 2.0  # (m, k)
-        ranks = np.where(pres.astype(bool), ranks, np.nan)
-        out[order, i, :] = ranks
+        ranks = below[group] + (equal[group] + 1) / 2.0  # (m, T)
+        out[order, s, :] = np.where(pres.astype(bool), ranks, np.nan)
     return out
+
+
+#: elements of one block of pairwise ranks (two blocks are alive at once): about 64 MB each
+_RANK_BLOCK_ELEMENTS = 8_000_000
+
+
+def _pairwise_rank_sums(data: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``sa``, ``saa``, ``sab`` (k × k) of pairwise ranks: for each pair (i, j), the sums over
+    their jointly present rows of rank_i, rank_i² and rank_i·rank_j, each rank taken within the
+    pair's rows. Computed in blocks of source columns, so memory is O(k² + n·k·B) with the block
+    size B chosen to keep a block near :data:`_RANK_BLOCK_ELEMENTS` elements (never (n, k, k))."""
+    n, k = data.shape
+    sa = np.zeros((k, k))
+    saa = np.zeros((k, k))
+    sab = np.zeros((k, k))
+    every = np.arange(k)
+    block = max(1, min(k, _RANK_BLOCK_ELEMENTS // max(1, n * k)))
+    for start in range(0, k, block):
+        cols = every[start:start + block]
+        own = np.nan_to_num(_pairwise_ranks(data, mask, cols, every))      # (n, B, k): rank of i in (i, j)
+        other = np.nan_to_num(_pairwise_ranks(data, mask, every, cols))    # (n, k, B): rank of j in (i, j)
+        sa[cols] = own.sum(axis=0)
+        saa[cols] = np.einsum("rbj,rbj->bj", own, own)
+        sab[cols] = np.einsum("rbj,rjb->bj", own, other)
+    return sa, saa, sab
 
 
 def correlation_matrix(frame: pd.DataFrame, columns: Sequence[str] | None = None,
@@ -360,12 +387,8 @@ def correlation_matrix(frame: pd.DataFrame, columns: Sequence[str] | None = None
         else:
             method_pairwise_ranks = method == "spearman"
         if method_pairwise_ranks:
-            a = np.nan_to_num(_pairwise_ranks(data, mask))  # (n, k, k): rank of i within (i, j)
-            b = a.transpose(0, 2, 1)  # rank of j within (i, j)
-            sa = a.sum(axis=0)
+            sa, saa, sab = _pairwise_rank_sums(data, mask)
             sb = sa.T
-            sab = np.einsum("rij,rij->ij", a, b)
-            saa = np.einsum("rij,rij->ij", a, a)
             sbb = saa.T
         else:
             # centre/scale every column once (r is invariant) to keep the one-pass sums accurate
