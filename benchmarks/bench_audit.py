@@ -18,7 +18,7 @@ def synthetic_text(n: int = N_RESULTS, seed: int = 20240314) -> str:
     """``n`` APA result strings (seeded) joined as one running text."""
     from scipy import special
 
-    from alliance_analysis.report.apa import apa_f, apa_r, apa_t, fmt_bounded, fmt_number, fmt_p
+    from alliance_analysis.apa import apa_f, apa_r, apa_t, fmt_bounded, fmt_number, fmt_p
 
     rng = np.random.default_rng(seed)
     kinds = rng.integers(0, 5, n)

@@ -6,7 +6,7 @@ as listed in the reference; and APA-7 rules (no leading zero for bounded statist
 
 import pytest
 
-from alliance_analysis.report import apa
+from alliance_analysis import apa
 from alliance_analysis.rounding import (
     decimals_of,
     format_fixed,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from alliance_analysis.apa import apa_f, apa_r, apa_t
 from alliance_analysis.audit import check_result, check_text, parse_text
 from alliance_analysis.errors import InputError
-from alliance_analysis.report.apa import apa_f, apa_r, apa_t
 
 
 @settings(max_examples=300, deadline=None)

@@ -100,3 +100,32 @@ def test_out_of_range_inputs_are_nan():
     assert math.isnan(d_rm_from_dz(1.0, 1.5))
     assert math.isnan(d_z_from_t(2.0, 0))
     assert np.isnan(hedges_j(np.array([0.5]))).all()
+
+
+def test_ncp_ci_many_meets_its_definition_and_the_scalar_root_finder():
+    """Independent check: scipy's noncentral t cdf at each returned end equals the tail level, and
+    a scalar brentq (scipy) on the same equation gives the same ends."""
+    import numpy as np
+    from scipy.optimize import brentq
+    from scipy.stats import nct
+
+    from alliance_analysis.stats import ncp_ci_many
+
+    rng = np.random.default_rng(7)
+    t = np.concatenate([[0.0, -2.2, 2.2, 15.0, -40.0], rng.normal(0, 4, 200)])
+    df = np.concatenate([[5.0, 28.0, 28.0, 3.0, 60.0], rng.uniform(2, 200, 200)])
+    lo, hi = ncp_ci_many(t, df, 0.95)
+    assert np.allclose(nct.cdf(t, df, lo), 0.975, rtol=0, atol=1e-9)
+    assert np.allclose(nct.cdf(t, df, hi), 0.025, rtol=0, atol=1e-9)
+    for i in (0, 1, 2, 5, 6, 7, 8):  # moderate t: scipy's nct.cdf is finite on the bracket
+        ti, dfi = float(t[i]), float(df[i])
+
+        def eq(n, level, ti=ti, dfi=dfi):
+            return nct.cdf(ti, dfi, n) - level
+
+        ref_lo = brentq(eq, ti - 8, ti + 8, args=(0.975,), xtol=1e-14)
+        ref_hi = brentq(eq, ti - 8, ti + 8, args=(0.025,), xtol=1e-14)
+        assert abs(lo[i] - ref_lo) < 1e-9 and abs(hi[i] - ref_hi) < 1e-9
+    # one-sided: one infinite end
+    lo1, hi1 = ncp_ci_many(t[:3], df[:3], 0.95, "greater")
+    assert np.all(np.isinf(hi1)) and np.allclose(nct.cdf(t[:3], df[:3], lo1), 0.95, atol=1e-9)

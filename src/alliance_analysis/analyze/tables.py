@@ -1,7 +1,7 @@
 """APA tables of an analysis run, built with the existing builders of
 :mod:`alliance_analysis.report.tables` (descriptives, paired change, correlations) and, for the
 regressions and mediations that have no builder there, as :class:`~report.tables.ApaTable`
-values filled with the canonical formatter :mod:`alliance_analysis.report.apa`. Rendering
+values filled with the canonical formatter :mod:`alliance_analysis.apa`. Rendering
 (Markdown/HTML/CSV) is always :class:`ApaTable`'s own.
 """
 
@@ -134,7 +134,7 @@ def regression_table(run: AnalysisRun) -> ApaTable:
     p, β and b with its CI (step 2)."""
     import pandas as pd
 
-    from ..report.apa import fmt_df
+    from ..apa import fmt_df
     from ..report.tables import ApaTable
 
     records: list[dict[str, Any]] = []

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..apa import fmt_bounded, fmt_df, fmt_p
 from ..errors import InputError
-from ..report.apa import fmt_bounded, fmt_df, fmt_p
 from ..results import Result
 from .core import decision_error_rule, error_rule, p_from_magnitude, round_units, stat_bounds
 from .nsearch import consistent_n_for_r, d_formula_consistency, format_ranges

@@ -11,7 +11,6 @@ from ..errors import InputError
 from ._common import TIDY_COLUMNS, Ctx
 from .mapping import LoadMapping
 
-
 #: Labels recognised as the baseline (ordered first).
 BASELINE_LABELS = ("screening", "screen", "baseline", "base", "bl", "bsl", "pre", "t0")
 #: ``<unit><number>`` labels recognised as a time since baseline, with the unit in days.

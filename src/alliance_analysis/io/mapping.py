@@ -411,8 +411,8 @@ def _declared_score(source: str, key: str, spec: object) -> DeclaredScore:
 
     if label in {inst.id for inst in list_instruments()}:
         raise _err(source, f"{where}: '{label}' is an instrument of the package",
-                   hint=f"Map the file's label to it in [instruments] instead, or declare the "
-                   f"total under another label")
+                   hint="Map the file's label to it in [instruments] instead, or declare the "
+                   "total under another label")
     spec = _table(source, f"scores.{key}", spec, SCORE_KEYS)
     lo, hi = _range(source, where, spec, required=True)
     name = spec.get("name", key)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from typing import Literal
 
+from ..apa import fmt_bounded
 from ..errors import InputError
-from ..report.apa import fmt_bounded
 
 Alternative = Literal["two-sided", "greater", "less"]
 

@@ -42,8 +42,8 @@ import math
 
 import numpy as np
 
+from ..apa import fmt_bounded, fmt_number
 from ..errors import InputError
-from ..report.apa import fmt_bounded, fmt_number
 from ..results import Result
 from ._common import (
     check_alpha,

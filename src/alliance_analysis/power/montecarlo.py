@@ -33,8 +33,8 @@ from typing import Any
 
 import numpy as np
 
+from ..apa import fmt_bounded
 from ..errors import InputError
-from ..report.apa import fmt_bounded
 from ..results import Result
 from ._common import check_alpha, check_alternative, fmt_alpha, fmt_power, sided_phrase
 

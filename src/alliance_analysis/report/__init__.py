@@ -1,4 +1,4 @@
-"""Rendering: APA strings (:mod:`.apa`), tables (:mod:`.tables`), figures (:mod:`.figures`) and
+"""Rendering: tables (:mod:`.tables`), figures (:mod:`.figures`) and
 the self-contained HTML report (:mod:`.html`). Heavy libraries are imported inside functions."""
 
 from .figures import (

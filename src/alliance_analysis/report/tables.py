@@ -1,7 +1,7 @@
 """APA-style tables: formatted strings for reading, the numbers behind them for re-use.
 
 Every builder returns an :class:`ApaTable` holding the printed cells (all produced by the
-canonical formatter :mod:`alliance_analysis.report.apa`) **and** the full-precision numeric
+canonical formatter :mod:`alliance_analysis.apa`) **and** the full-precision numeric
 DataFrame they were printed from. A table renders as Markdown, as escaped HTML and as a
 deterministic CSV of the numbers (``%.12g``, ``\\n`` line ends), so re-running gives identical
 files.
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .apa import apa_t, fmt_bounded, fmt_ci, fmt_df, fmt_number, fmt_p
+from ..apa import apa_t, fmt_bounded, fmt_ci, fmt_df, fmt_number, fmt_p
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -53,7 +53,7 @@ def _isnan(x: Any) -> bool:
         return False
 
 
-# NaN-safe table cells (the APA formatters of report.apa; MISSING for None/NaN/inf)
+# NaN-safe table cells (the APA formatters of alliance_analysis.apa; MISSING for None/NaN/inf)
 def num_cell(x: Any, digits: int = 2) -> str:
     return MISSING if _isnan(x) else fmt_number(float(x), digits)
 

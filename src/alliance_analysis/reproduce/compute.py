@@ -92,7 +92,7 @@ def _count(claim: Claim, wide) -> ClaimResult:
 
 
 def _descriptive(claim: Claim, wide) -> ClaimResult:
-    from ..report.apa import fmt_number
+    from ..apa import fmt_number
 
     values = _column(wide, claim.variable)
     values = values[~np.isnan(values)]
@@ -183,7 +183,7 @@ def regression_numbers(model, predictor: str) -> dict[str, float]:
 
 
 def _regression(claim: Claim, wide, adjusted_p: float | None = None) -> ClaimResult:
-    from ..report.apa import fmt_bounded, fmt_p
+    from ..apa import fmt_bounded, fmt_p
 
     nums = regression_numbers(regression_model(claim, wide), claim.predictor)
     apa = (f"{claim.predictor}: β = {fmt_bounded(nums['beta'])}, ΔR² = {fmt_bounded(nums['delta_r2'])}, "
@@ -262,7 +262,7 @@ def path_numbers(claim: Claim, wide) -> dict[str, float]:
 
 
 def _path(claim: Claim, wide) -> ClaimResult:
-    from ..report.apa import fmt_bounded
+    from ..apa import fmt_bounded
 
     nums = path_numbers(claim, wide)
     apa = (f"a = {fmt_bounded(nums['beta_a'])}, b = {fmt_bounded(nums['beta_b'])}, "

@@ -1,7 +1,7 @@
 """Statistics used to reproduce and analyse alliance results.
 
 Every function returns a frozen :class:`~alliance_analysis.results.Result` carrying unrounded
-numbers, ``n`` and ``n_dropped``; ``.apa()`` renders through :mod:`alliance_analysis.report.apa`.
+numbers, ``n`` and ``n_dropped``; ``.apa()`` renders through :mod:`alliance_analysis.apa`.
 numpy and pandas are imported here; scipy and statsmodels only inside the functions.
 """
 
@@ -23,6 +23,7 @@ from .effect_sizes import (
     d_z_from_t,
     hedges_j,
     ncp_ci,
+    ncp_ci_many,
     pingouin_paired_hedges_factor,
     sd_diff_from_sds,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "mediate",
     "mixed_model",
     "ncp_ci",
+    "ncp_ci_many",
     "paired_ttest",
     "partial_correlate",
     "pingouin_paired_hedges_factor",

@@ -21,8 +21,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from ..apa import apa_r
 from ..errors import InputError
-from ..report.apa import apa_r
 from ..results import Result
 from ._validate import (
     check_alternative,
@@ -273,7 +273,7 @@ class CorrelationMatrixResult(Result):
             text = apa_r(row.r, row.df, row.p, ci, self.confidence, digits,
                          name="r_s" if self.method == "spearman" else "r")
             if self.padjust != "none":
-                from ..report.apa import fmt_p
+                from ..apa import fmt_p
 
                 text += f", p({self.padjust}) {fmt_p(row.p_adj)}"
             lines.append(f"{row.x}–{row.y}: {text}")

@@ -135,39 +135,106 @@ def ncp_ci(t: float, df: float, confidence: float = 0.95,
 
     Two-sided: the ncp values whose noncentral t has ``t`` at its upper/lower ``(1 − level)/2``
     tail; one-sided intervals have one infinite end (as R ``effectsize`` does). Divide by √n for a
-    CI of d_z (R ``effectsize::cohens_d(paired = TRUE)``).
+    CI of d_z (R ``effectsize::cohens_d(paired = TRUE)``). One value of :func:`ncp_ci_many`.
     """
-    import math
+    lo, hi = ncp_ci_many(np.array([t], dtype=float), np.array([df], dtype=float), confidence,
+                         alternative)
+    return (float(lo[0]), float(hi[0]))
 
-    from scipy.optimize import brentq
+
+def _ncp_root(t: np.ndarray, df: np.ndarray, target: float) -> np.ndarray:
+    """The ncp with P(T_df(ncp) <= t) = ``target``, for every element at once (t >= 0).
+
+    The cdf decreases in ncp. A bracket around t is widened where needed, then the Illinois
+    variant of regula falsi (superlinear, always bracketed) runs on all elements together until
+    every bracket is below 2e-15 relative; elements whose cdf is NaN far in a tail count as 0 or 1.
+    """
     from scipy.stats import nct
 
-    if not (math.isfinite(t) and math.isfinite(df) and df > 0):
-        return (float("nan"), float("nan"))
-    if t < 0:  # exact symmetry: CI(−t) = −CI(t) with the one-sided alternatives swapped
-        swapped = {"greater": "less", "less": "greater"}.get(alternative, alternative)
-        lo, hi = ncp_ci(-t, df, confidence, swapped)
-        return (-hi, -lo)
+    def f(ncp: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        cdf = nct.cdf(t[idx], df[idx], ncp)
+        cdf = np.where(np.isnan(cdf), np.where(ncp > t[idx], 0.0, 1.0), cdf)
+        return cdf - target
+
+    every = np.arange(t.size)
+    width = 10.0 + np.abs(t)
+    a, b = t - width, t + width
+    fa, fb = f(a, every), f(b, every)
+    for _ in range(60):  # widen until f(a) > 0 > f(b) everywhere
+        need = ~((fa > 0) & (fb < 0))
+        if not need.any():
+            break
+        a = np.where(need, a - width, a)
+        b = np.where(need, b + width, b)
+        width = np.where(need, 2 * width, width)
+        idx = np.flatnonzero(need)
+        fa[idx], fb[idx] = f(a[idx], idx), f(b[idx], idx)
+    side = np.zeros(t.size, dtype=int)  # which end was kept last time (Illinois halving)
+    c = (a + b) / 2
+    active = every
+    for _ in range(200):
+        aa, bb, faa, fbb = a[active], b[active], fa[active], fb[active]
+        cc = bb - fbb * (bb - aa) / (fbb - faa)
+        bad = ~np.isfinite(cc) | (cc <= np.minimum(aa, bb)) | (cc >= np.maximum(aa, bb))
+        cc = np.where(bad, (aa + bb) / 2, cc)
+        fc = f(cc, active)
+        c[active] = cc
+        same = np.sign(fc) == np.sign(fbb)
+        # the end with the same sign as f(c) moves to c; the other end's f is halved when the
+        # same end moved twice in a row (Illinois), which keeps convergence superlinear
+        new_a = np.where(same, aa, cc)
+        new_b = np.where(same, cc, bb)
+        new_fa = np.where(same, faa, fc)
+        new_fb = np.where(same, fc, fbb)
+        moved = np.where(same, 1, -1)
+        halve_a = same & (side[active] == 1)
+        halve_b = ~same & (side[active] == -1)
+        new_fa = np.where(halve_a, new_fa / 2, new_fa)
+        new_fb = np.where(halve_b, new_fb / 2, new_fb)
+        a[active], b[active], fa[active], fb[active] = new_a, new_b, new_fa, new_fb
+        side[active] = moved
+        done = (np.abs(new_b - new_a) <= 2e-15 * (1.0 + np.abs(cc))) | (fc == 0)
+        active = active[~done]
+        if active.size == 0:
+            break
+    return c
+
+
+def ncp_ci_many(t: np.ndarray, df: np.ndarray, confidence: float = 0.95,
+                alternative: str = "two-sided") -> tuple[np.ndarray, np.ndarray]:
+    """:func:`ncp_ci` for arrays of t and df at once (vectorised root finding, no loop per value).
+
+    NaN or infinite t, or df <= 0, give NaN ends. Negative t uses the exact symmetry
+    CI(−t) = −CI(t) with the one-sided alternatives swapped.
+    """
+    t = np.asarray(t, dtype=float).reshape(-1)
+    df = np.broadcast_to(np.asarray(df, dtype=float), t.shape).reshape(-1)
     alpha = 1.0 - confidence
     tail = alpha / 2.0 if alternative == "two-sided" else alpha
-
-    def solve(target: float) -> float:
-        # P(T <= t | ncp) decreases in ncp; bracket around t and widen until the sign changes.
-        def f(ncp: float) -> float:
-            cdf = float(nct.cdf(t, df, ncp))
-            if math.isnan(cdf):  # scipy's nct can return NaN far in a tail
-                cdf = 0.0 if ncp > t else 1.0
-            return cdf - target
-
-        width = 10.0 + abs(t)
-        lo, hi = t - width, t + width
-        for _ in range(60):
-            if f(lo) > 0 and f(hi) < 0:
-                break
-            lo, hi = lo - width, hi + width
-            width *= 2
-        return float(brentq(f, lo, hi, xtol=1e-14, rtol=1e-14, maxiter=500))
-
-    lower = solve(1.0 - tail) if alternative in ("two-sided", "greater") else -math.inf
-    upper = solve(tail) if alternative in ("two-sided", "less") else math.inf
-    return (lower, upper)
+    lower = np.full(t.shape, np.nan)
+    upper = np.full(t.shape, np.nan)
+    ok = np.isfinite(t) & np.isfinite(df) & (df > 0)
+    neg = t < 0
+    at = np.abs(t)
+    # for t >= 0: lower needs "greater"/"two-sided", upper needs "less"/"two-sided"; with t < 0
+    # the roles of the two ends swap (CI(-t) = -CI(t), alternatives swapped)
+    want_low = alternative in ("two-sided", "greater")
+    want_high = alternative in ("two-sided", "less")
+    idx = np.flatnonzero(ok)
+    if idx.size:
+        pos_low = np.full(t.shape, np.nan)
+        pos_high = np.full(t.shape, np.nan)
+        # ends computed on |t|: "lo" end of |t| and "hi" end of |t|
+        need_lo = np.where(neg, want_high, want_low)[idx]
+        need_hi = np.where(neg, want_low, want_high)[idx]
+        if need_lo.any():
+            j = idx[need_lo]
+            pos_low[j] = _ncp_root(at[j], df[j], 1.0 - tail)
+        if need_hi.any():
+            j = idx[need_hi]
+            pos_high[j] = _ncp_root(at[j], df[j], tail)
+        pos_low = np.where(np.isnan(pos_low) & ok, -np.inf, pos_low)
+        pos_high = np.where(np.isnan(pos_high) & ok, np.inf, pos_high)
+        lower = np.where(ok, np.where(neg, -pos_high, pos_low), np.nan)
+        upper = np.where(ok, np.where(neg, -pos_low, pos_high), np.nan)
+    return lower, upper

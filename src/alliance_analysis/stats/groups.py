@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 import math
 
+from ..apa import apa_t
 from ..errors import InputError
-from ..report.apa import apa_t
 from ..results import Result
 from ._validate import check_alternative, drop_missing, warn
 

@@ -28,8 +28,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from ..apa import apa_estimate, fmt_number
 from ..errors import InputError
-from ..report.apa import apa_estimate, fmt_number
 from ..results import Result
 from ._validate import check_confidence, frame_complete, warn
 

@@ -47,8 +47,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from ..apa import apa_t, fmt_number
 from ..errors import InputError
-from ..report.apa import apa_t, fmt_number
 from ..results import Result
 from ._validate import check_confidence
 

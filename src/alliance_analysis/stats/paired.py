@@ -28,8 +28,8 @@ import math
 
 import numpy as np
 
+from ..apa import apa_estimate, apa_t
 from ..errors import InputError
-from ..report.apa import apa_estimate, apa_t
 from ..results import Result
 from ._validate import check_alternative, check_confidence, paired_complete, warn
 from .effect_sizes import hedges_j, ncp_ci

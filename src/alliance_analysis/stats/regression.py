@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from ..apa import apa_f, fmt_bounded
 from ..errors import InputError
-from ..report.apa import apa_f, fmt_bounded
 from ..results import Result
 from ._validate import frame_complete, warn
 

@@ -1,4 +1,4 @@
-"""The one canonical APA-7 formatter used everywhere in the package.
+"""APA 7 number and statistic formatting: a foundation module every layer may use (like rounding).
 
 Rules (APA Publication Manual, 7th ed., §6.36 and §6.40, and common journal practice):
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from ..rounding import format_fixed
+from .rounding import format_fixed
 
 __all__ = [
     "fmt_number",
