@@ -165,3 +165,15 @@ def test_instrument_filter_and_tables_without_items():
 
     empty = scale_reliability(NoItems())
     assert empty.table.empty and tuple(empty.table.columns) == SCALE_RELIABILITY_COLUMNS
+
+
+def test_wide_and_long_layouts_of_the_same_data_agree():
+    from alliance_analysis.io import load_table
+
+    ex = Path(__file__).resolve().parents[1] / "data" / "examples"
+    wide = scale_reliability(load_table(ex / "synthetic_example_wide.csv",
+                                        ex / "synthetic_example_wide_mapping.toml"))
+    long = scale_reliability(load_table(ex / "synthetic_example_long.csv",
+                                        ex / "synthetic_example_long_mapping.toml"))
+    pd.testing.assert_frame_equal(wide.table, long.table)
+    assert len(wide.table) == 10 and (wide.table["n_rows"] == 8).all()

@@ -211,8 +211,8 @@ def scale_reliability(loaded: Any, *, instruments: Sequence[str] | None = None,
             raise InputError(f"no item responses for instrument '{sorted(unknown)[0]}'",
                              hint="instruments with items: "
                              + ", ".join(sorted(set(map(str, items["instrument"])))))
-    if not participants:
-        participants = list(pd.unique(items["participant_id"]))
+    known = set(participants)
+    participants += [p for p in pd.unique(items["participant_id"]) if p not in known]
     p_index = pd.Index(participants)
     for inst_id in sorted(set(map(str, items["instrument"]))):
         if wanted is not None and inst_id not in wanted:
