@@ -285,3 +285,16 @@ def test_repr_html_escapes_item_names():
     x = keyed("k6_n15").rename(columns={"i1": "<b>i1</b>"})
     page = reliability(x)._repr_html_()
     assert "<b>i1</b>" not in page and "&lt;b&gt;i1&lt;/b&gt;" in page
+
+
+def test_invariances_and_item_deletion_against_refits():
+    x = keyed("k20_n500_rev_miss").dropna()
+    res = reliability(x, omega=False)
+    perm = reliability(x[x.columns[::-1]], omega=False)
+    assert perm.alpha == pytest.approx(res.alpha, abs=1e-12)
+    scaled = reliability(x * np.arange(1, 21) + 5, omega=False)   # rescaled items
+    assert scaled.alpha_std == pytest.approx(res.alpha_std, abs=1e-12)
+    for j, col in enumerate(x.columns):
+        refit = reliability(x.drop(columns=col), omega=False)
+        assert res.alpha_if_deleted[j] == pytest.approx(refit.alpha, abs=1e-12)
+        assert res.alpha_std_if_deleted[j] == pytest.approx(refit.alpha_std, abs=1e-12)
