@@ -193,14 +193,9 @@ class MetaResult(Result):
         return f"{self.apa()}\n\n{table}"
 
     def _repr_html_(self) -> str:
-        from ..report.tables import ApaTable
+        from .outputs import result_table
 
-        frame = self.to_frame()
-        cols = ["scale", "estimate", "ci_lower", "ci_upper", "pi_lower", "pi_upper", "p"]
-        rows = tuple(tuple(f"{x:.4g}" if isinstance(x, float) else str(x) for x in r)
-                     for r in frame[cols].itertuples(index=False))
-        return ApaTable(title=self._what(), note=self.apa(), columns=tuple(cols), rows=rows,
-                        data=frame).to_html()
+        return result_table(self).to_html()
 
     # -- diagnostics -----------------------------------------------------------------------
     def leave_one_out(self) -> pd.DataFrame:
@@ -210,7 +205,7 @@ class MetaResult(Result):
         if self.model == "three-level":
             raise InputError("leave-one-out is available for one effect per study; the "
                              "three-level model has repeated study labels",
-                             hint="pool one effect per study to run it")
+                             hint="Pool one effect per study to run it")
         y, v = np.asarray(self.yi), np.asarray(self.vi)
         k = y.size
         batch = models.fit_batch(y, v, _loo_mask(k), self.method)
@@ -278,7 +273,7 @@ def _array(name: str, x: Any, k: int | None = None) -> np.ndarray:
     bad = np.flatnonzero(~np.isfinite(arr))
     if bad.size:
         raise InputError(f"{name} is missing or not finite at position {int(bad[0]) + 1} "
-                         f"({bad.size} value(s) in all)", hint="drop or fill those effects first")
+                         f"({bad.size} value(s) in all)", hint="Drop or fill those effects first")
     return arr
 
 
@@ -384,7 +379,7 @@ def _three_level(y, v, codes, n_studies, effect, t_test, level, lab, stud, metho
 
     if method != "REML":
         raise InputError(f"the three-level model (repeated study labels) is fitted by REML only, "
-                         f"not {method}", hint="use method='REML' or one effect per study")
+                         f"not {method}", hint="Use method='REML' or one effect per study")
     k = y.size
     fit = fit_three_level(y, v, codes, n_studies)
     est, se = fit["mu"], fit["se"]
