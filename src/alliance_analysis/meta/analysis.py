@@ -21,6 +21,7 @@ from ..errors import InputError
 from ..results import Result
 from . import models
 from .effects import fisher_z
+from .loo import loo_batch
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -199,7 +200,8 @@ class MetaResult(Result):
 
     # -- diagnostics -----------------------------------------------------------------------
     def leave_one_out(self) -> pd.DataFrame:
-        """Each study left out in turn (all k fits in one batch; one-effect-per-study models)."""
+        """Each study left out in turn (all k fits iterated together, :mod:`.loo`; models with one
+        effect per study)."""
         import pandas as pd
 
         if self.model == "three-level":
@@ -207,8 +209,7 @@ class MetaResult(Result):
                              "three-level model has repeated study labels",
                              hint="Pool one effect per study to run it")
         y, v = np.asarray(self.yi), np.asarray(self.vi)
-        k = y.size
-        batch = models.fit_batch(y, v, _loo_mask(k), self.method)
+        batch = loo_batch(y, v, self.method)
         inf = models.inference(batch, self.knapp_hartung, self.level)
         het = models.heterogeneity(batch, self.method == "FE")
         frame = pd.DataFrame({"left_out": list(self.labels), "estimate": inf["estimate"],
@@ -230,18 +231,12 @@ def _bounded(x: float) -> str:
     return fmt_bounded(x)
 
 
-def _loo_mask(k: int) -> np.ndarray:
-    m = np.ones((k, k))
-    np.fill_diagonal(m, 0.0)
-    return m
-
-
 def leave_one_out_batch(yi: ArrayLike, vi: ArrayLike, method: str = "REML",
                         knapp_hartung: bool = False) -> dict[str, np.ndarray]:
     """Arrays of the k leave-one-out fits (estimate, se, tau2, ...) without building a result;
-    the k fits are iterated together (see :mod:`.models`)."""
+    the k fits are iterated together in O(k) per iteration (see :mod:`.loo`)."""
     y, v = np.asarray(yi, dtype=float), np.asarray(vi, dtype=float)
-    batch = models.fit_batch(y, v, _loo_mask(y.size), method)
+    batch = loo_batch(y, v, method)
     inf = models.inference(batch, knapp_hartung)
     return {"estimate": inf["estimate"], "se": inf["se"], "tau2": batch.tau2, "q": batch.q}
 

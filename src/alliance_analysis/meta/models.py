@@ -55,7 +55,11 @@ class Batch:
 
 
 def _wls(y: np.ndarray, X: np.ndarray, w: np.ndarray):
-    """``β̂``, ``A⁻¹``, residuals ``e`` and ``A⁻¹ X'W²X`` for weights ``w`` of shape (B, k)."""
+    """``β̂``, ``A⁻¹``, residuals ``e`` and ``WX`` for weights ``w`` of shape (B, k)."""
+    if X.shape[1] == 1 and np.all(X == 1.0):  # intercept only: plain sums
+        sw = w.sum(1)
+        mu = (w @ y) / sw
+        return mu[:, None], (1.0 / sw)[:, None, None], y[None, :] - mu[:, None], None
     wx = w[:, :, None] * X[None, :, :]  # (B, k, p)
     a = np.einsum("bkp,kq->bpq", wx, X)
     ainv = np.linalg.inv(a)
@@ -66,6 +70,10 @@ def _wls(y: np.ndarray, X: np.ndarray, w: np.ndarray):
 
 def _traces(X, w, ainv, wx):
     """``tr P`` and ``tr PP`` (see the module docstring) for weights ``w`` (B, k)."""
+    if wx is None:  # intercept only
+        s1, w2 = w.sum(1), w * w
+        s2, s3 = w2.sum(1), (w2 * w).sum(1)
+        return s1 - s2 / s1, s2 - 2 * s3 / s1 + (s2 / s1) ** 2
     b2 = np.einsum("bkp,bk,kq->bpq", wx, w, X)  # X'W²X
     b3 = np.einsum("bkp,bk,kq->bpq", wx, w * w, X)  # X'W³X
     c2 = ainv @ b2
