@@ -138,7 +138,8 @@ class MetaResult(Result):
             w = 1 / (vi + (self.sigma2 or (0, 0))[1])  # within-study weights (display only)
         else:
             w = 1 / (vi + self.tau2)
-        frame = pd.DataFrame({"study": list(self.study), "label": list(self.labels), "yi": yi,
+        frame = pd.DataFrame({"study": list(self.study_labels()),
+                              "label": list(self.effect_labels()), "yi": yi,
                               "vi": vi, "ci_lower": yi - crit * np.sqrt(vi),
                               "ci_upper": yi + crit * np.sqrt(vi), "weight_pct": 100 * w / w.sum()})
         if self.effect == "r":
@@ -146,6 +147,14 @@ class MetaResult(Result):
             frame["r_ci_lower"], frame["r_ci_upper"] = np.tanh(frame["ci_lower"]), np.tanh(
                 frame["ci_upper"])
         return frame
+
+    def effect_labels(self) -> tuple[str, ...]:
+        """The labels of the effects (``1`` .. ``k`` when none were given)."""
+        return self.labels or tuple(str(i) for i in range(1, self.k + 1))
+
+    def study_labels(self) -> tuple[str, ...]:
+        """The study of each effect (each effect its own study when none were given)."""
+        return self.study or self.effect_labels()
 
     # -- text ------------------------------------------------------------------------------
     def _what(self) -> str:
@@ -212,7 +221,7 @@ class MetaResult(Result):
         batch = loo_batch(y, v, self.method)
         inf = models.inference(batch, self.knapp_hartung, self.level)
         het = models.heterogeneity(batch, self.method == "FE")
-        frame = pd.DataFrame({"left_out": list(self.labels), "estimate": inf["estimate"],
+        frame = pd.DataFrame({"left_out": list(self.effect_labels()), "estimate": inf["estimate"],
                               "se": inf["se"], "ci_lower": inf["ci"][0], "ci_upper": inf["ci"][1],
                               "p": inf["p"], "tau2": batch.tau2, "i2": het["i2"], "q": batch.q})
         if self.effect == "r":
@@ -314,13 +323,15 @@ def meta_analysis(r: ArrayLike | None = None, n: ArrayLike | None = None, *,
     method = str(method).upper()
     if method not in models.METHODS:
         raise InputError(f"method must be one of {', '.join(models.METHODS)}", value=method)
-    lab = tuple(str(x) for x in (labels if labels is not None else
-                                 (study if study is not None else range(1, k + 1))))
-    stud = tuple(str(x) for x in (study if study is not None else lab))
-    if len(lab) != k or len(stud) != k:
+    # labels and study are kept as given (strings); without them they stay empty and the
+    # effects are numbered 1..k where shown (no Python work per study on the hot path)
+    lab = () if labels is None else tuple(map(str, labels))
+    stud = () if study is None else tuple(map(str, study))
+    if (lab and len(lab) != k) or (stud and len(stud) != k):
         raise InputError(f"study/labels need one value per effect ({k})")
-    codes, uniques = _codes(stud)
-    n_studies = len(uniques)
+    if not lab and stud:
+        lab = stud
+    codes, n_studies = _codes(stud) if stud else (None, k)
     if k < 2:
         raise InputError(f"a meta-analysis needs at least 2 effects, got {k}")
     from scipy.stats import chi2
@@ -345,14 +356,18 @@ def meta_analysis(r: ArrayLike | None = None, n: ArrayLike | None = None, *,
                    p=float(inf["p"][0]), ci=ci, pi=pi, tau2=float(batch.tau2[0]), tau2_ci=tau2_ci,
                    i2=float(het["i2"][0]), h2=float(het["h2"][0]), q=q, q_df=k - 1,
                    q_p=float(chi2.sf(q, k - 1)), knapp_hartung=knapp_hartung, level=level,
-                   converged=bool(batch.converged[0]), yi=tuple(map(float, y)),
-                   vi=tuple(map(float, v)), labels=lab, study=stud)
+                   converged=bool(batch.converged[0]), yi=tuple(y.tolist()),
+                   vi=tuple(v.tolist()), labels=lab, study=stud)
 
 
-def _codes(labels: tuple[str, ...]) -> tuple[np.ndarray, list[str]]:
-    uniques: dict[str, int] = {}
-    codes = np.array([uniques.setdefault(s, len(uniques)) for s in labels], dtype=np.intp)
-    return codes, list(uniques)
+def _codes(labels: tuple[str, ...]) -> tuple[np.ndarray, int]:
+    """Integer study codes in order of first appearance, and the number of studies."""
+    uniq, first, inverse = np.unique(np.asarray(labels, dtype=object), return_index=True,
+                                     return_inverse=True)
+    order = np.argsort(first)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    return rank[inverse].astype(np.intp), int(uniq.size)
 
 
 def _result(**kw) -> MetaResult:
@@ -397,5 +412,5 @@ def _three_level(y, v, codes, n_studies, effect, t_test, level, lab, stud, metho
                    tau2=total, tau2_ci=(math.nan, math.nan),
                    i2=100 * total / (total + s2typ), h2=(total + s2typ) / s2typ, q=q, q_df=k - 1,
                    q_p=float(stats.chi2.sf(q, k - 1)), sigma2=(s1, s2), knapp_hartung=t_test,
-                   level=level, converged=fit["converged"], yi=tuple(map(float, y)),
-                   vi=tuple(map(float, v)), labels=lab, study=stud)
+                   level=level, converged=fit["converged"], yi=tuple(y.tolist()),
+                   vi=tuple(v.tolist()), labels=lab, study=stud)

@@ -56,7 +56,7 @@ class Batch:
 
 def _wls(y: np.ndarray, X: np.ndarray, w: np.ndarray):
     """``β̂``, ``A⁻¹``, residuals ``e`` and ``WX`` for weights ``w`` of shape (B, k)."""
-    if X.shape[1] == 1 and np.all(X == 1.0):  # intercept only: plain sums
+    if X is None:  # intercept only: plain sums
         sw = w.sum(1)
         mu = (w @ y) / sw
         return mu[:, None], (1.0 / sw)[:, None, None], y[None, :] - mu[:, None], None
@@ -134,9 +134,17 @@ def q_root(y, v, X, m, target) -> np.ndarray:
     return out
 
 
+def _design(X) -> np.ndarray | None:
+    """``None`` for the intercept-only model (the fast path), else the (k, p) float design."""
+    if X is None:
+        return None
+    X = np.asarray(X, dtype=float)
+    return None if X.shape[1] == 1 and np.all(X == 1.0) else X
+
+
 def _fit_chunk(y, v, X, m, method: str) -> Batch:
     b = m.shape[0]
-    p = X.shape[1]
+    p = 1 if X is None else X.shape[1]
     k = m.sum(1)
     w0 = m / v[None, :]
     beta0, ainv0, e0, wx0 = _wls(y, X, w0)
@@ -189,9 +197,9 @@ def fit_batch(y: np.ndarray, v: np.ndarray, m: np.ndarray, method: str = "REML",
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     y = np.asarray(y, dtype=float)
     v = np.asarray(v, dtype=float)
-    X = np.ones((y.size, 1)) if X is None else np.asarray(X, dtype=float)
+    X = _design(X)
     m = np.asarray(m, dtype=float)
-    rows = max(1, CHUNK_ELEMENTS // max(1, y.size * X.shape[1]))
+    rows = max(1, CHUNK_ELEMENTS // max(1, y.size * (1 if X is None else X.shape[1])))
     parts = [_fit_chunk(y, v, X, m[i:i + rows], method) for i in range(0, m.shape[0], rows)]
     if len(parts) == 1:
         return parts[0]
@@ -204,9 +212,9 @@ def tau2_ci_batch(y, v, m, level: float = 0.95, X=None) -> tuple[np.ndarray, np.
     from scipy.stats import chi2
 
     y = np.asarray(y, dtype=float)
-    X = np.ones((y.size, 1)) if X is None else np.asarray(X, dtype=float)
+    X = _design(X)
     m = np.asarray(m, dtype=float)
-    df = m.sum(1) - X.shape[1]
+    df = m.sum(1) - (1 if X is None else X.shape[1])
     alpha = 1 - level
     lower = q_root(y, v, X, m, chi2.ppf(1 - alpha / 2, df))
     upper = q_root(y, v, X, m, chi2.ppf(alpha / 2, df))
