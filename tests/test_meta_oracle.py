@@ -106,7 +106,7 @@ def test_three_level_against_rma_mv(set_id, test):
                         "ci_ub": res.ci[1], "pi_lb": res.pi[0], "pi_ub": res.pi[1],
                         "i2": res.i2 / 100}.items():
         expected = ref[name] / 100 if name == "i2" else ref[name]
-        assert value == pytest.approx(expected, abs=1e-4), name
+        assert value == pytest.approx(expected, abs=TOL), name
     assert res.q == pytest.approx(ref["q"], abs=TOL, rel=TOL)
     assert res.q_p == pytest.approx(ref["q_p"], abs=TOL, rel=TOL)
 
@@ -120,3 +120,34 @@ def test_smd_against_escalc():
     yi, vi = smd_paired(pc.dz, pc.n)
     np.testing.assert_allclose(yi, pc.g, rtol=1e-10)
     np.testing.assert_allclose(vi, pc.g_vi, rtol=1e-10)
+
+
+def test_builtin_dataset_models_against_metafor():
+    """The pooling page's models on the built-in dataset, against metafor on the same effects
+    (builtin_oracle.R); the committed effects must still be the dataset's."""
+    from alliance_analysis.meta.dataset import alliance_outcome_dataset
+    from alliance_analysis.meta.page import one_per_sample
+
+    frame, _ = alliance_outcome_dataset()
+    eff = pd.read_csv(ORACLE / "builtin_effects.csv")
+    np.testing.assert_allclose(np.arctanh(frame["r_oriented"]), eff["yi"], atol=1e-15)
+    assert list(frame["study"]) == list(eff["study"])
+    ref = pd.read_csv(ORACLE / "builtin_results.csv")
+    ref = {(m, q): v for m, q, v in ref.itertuples(index=False)}
+    for test in ("z", "t"):
+        res = meta_analysis(r=frame["r_oriented"], n=frame["n"], study=list(frame["study"]),
+                            knapp_hartung=test == "t")
+        m = f"three_level_{test}"
+        assert res.sigma2[0] == pytest.approx(ref[(m, "sigma2_study")], abs=1e-4)
+        assert res.sigma2[1] == pytest.approx(ref[(m, "sigma2_effect")], abs=1e-4)
+        for name, value in {"estimate": res.estimate, "se": res.se, "ci_lb": res.ci[0],
+                            "ci_ub": res.ci[1], "pi_lb": res.pi[0], "pi_ub": res.pi[1]}.items():
+            assert value == pytest.approx(ref[(m, name)], abs=TOL), (m, name)
+    per = one_per_sample(frame)
+    for test in ("z", "knha"):
+        res = meta_analysis(yi=per["z"], vi=per["vi"], knapp_hartung=test == "knha")
+        m = f"one_per_sample_{test}"
+        for name, value in {"estimate": res.estimate, "se": res.se, "ci_lb": res.ci[0],
+                            "ci_ub": res.ci[1], "tau2": res.tau2, "pi_lb": res.pi[0],
+                            "pi_ub": res.pi[1]}.items():
+            assert value == pytest.approx(ref[(m, name)], abs=TOL, rel=TOL), (m, name)

@@ -79,7 +79,9 @@ def write_outputs(result: MetaResult, out: str | Path, notice: str, notes: Seque
     tables = [result_table(result), frame_table(per_study, "Effects pooled",
                                                 "One row per effect; CI from yi ± z·sqrt(vi).",
                                                 "studies")]
-    if result.model != "three-level":
+    if result.model == "three-level":
+        (out / LOO_CSV).unlink(missing_ok=True)  # our own file of an earlier run: not current
+    else:
         loo = result.leave_one_out()
         written.append(write_csv(loo, out / LOO_CSV))
         tables.append(frame_table(loo, "Leave-one-out", "Each effect left out in turn.", "loo"))
