@@ -23,6 +23,7 @@ COMMANDS = {
     "reproduce": "Reproduce a published paper's statistics claim by claim.",
     "power": "Plan a trial: exact and Monte Carlo power, minimum detectable effects, sample size.",
     "analyze": "Analyse a trial's own alliance data with a plan: tests, tables, figures, report.",
+    "meta": "Meta-analysis of correlations or effect sizes: random effects, forest and funnel plots.",
 }
 
 
