@@ -307,8 +307,9 @@ def trajectories(long_df: pd.DataFrame, ylabel: str = "Score", title: str | None
 # ---------------------------------------------------------------------------------------------
 # output
 # ---------------------------------------------------------------------------------------------
-def save_figure(fig: Figure, path_stem: str | Path) -> list[Path]:
-    """Write ``<stem>.png`` and ``<stem>.svg``; re-rendering the same figure gives identical bytes.
+def save_figure(fig: Figure, path_stem: str | Path, *, svg: bool = True) -> list[Path]:
+    """Write ``<stem>.png`` and (unless ``svg=False``) ``<stem>.svg``; re-rendering the same
+    figure gives identical bytes.
 
     PNG without the ``Software`` chunk, SVG without a date and with a fixed hash salt for ids.
     Any suffix on ``path_stem`` is replaced.
@@ -316,17 +317,19 @@ def save_figure(fig: Figure, path_stem: str | Path) -> list[Path]:
     stem = Path(path_stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     png = stem.with_suffix(".png")
-    svg = stem.with_suffix(".svg")
     with style_context():
         fig.savefig(png, format="png", dpi=PNG_DPI, metadata=PNG_METADATA)
+        if not svg:
+            return [png]
+        svg_path = stem.with_suffix(".svg")
         # the layout solved for the PNG is kept for the SVG (same inches), instead of solving the
         # constrained layout a second time: about a third of the time of a report's figures
         engine = fig.get_layout_engine()
         fig.set_layout_engine("none")
-        fig.savefig(svg, format="svg", metadata=SVG_METADATA)
+        fig.savefig(svg_path, format="svg", metadata=SVG_METADATA)
         if engine is not None:
             fig.set_layout_engine(engine)
-    return [png, svg]
+    return [png, svg_path]
 
 
 def stamp_notice(fig: Figure, notice: str, fontsize: float = 7.0) -> None:
