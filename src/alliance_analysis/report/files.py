@@ -101,12 +101,16 @@ def write_tables(tables: Sequence[ApaTable], out: str | Path, notice: str) -> li
 
 def write_figure(fig: Any, stem: str | Path, caption: str, *, svg: bool = True) -> dict[str, str]:
     """Save one figure (PNG, and SVG unless ``svg=False``); returns its report
-    entry (caption, title, alt, base64 PNG) for :func:`~alliance_analysis.report.html.render_report`."""
+    entry (caption, title, alt, base64 PNG) for :func:`~alliance_analysis.report.html.render_report`.
+    An aggregated figure's :func:`~.figures.figure_note` is appended to the caption."""
     import base64
 
-    from .figures import save_figure
+    from .figures import figure_note, save_figure
 
     stem = Path(stem)
+    note = figure_note(fig)
+    if note and note not in caption:
+        caption = f"{caption} {note}"
     png = next(p for p in save_figure(fig, stem, svg=svg) if p.suffix == ".png")
     return {"caption": caption, "title": stem.name.replace("_", " "), "alt": caption,
             "png_base64": base64.b64encode(png.read_bytes()).decode("ascii")}
