@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import csv
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -201,5 +202,38 @@ def test_reproduction_with_a_hostile_file_and_column_name(tmp_path):
     assert csvs
     for path in csvs:
         for row in _cells(path):
+            for cell in row:
+                assert csv_safe(cell) == cell, (path.name, cell)
+
+
+def _hostile_export(tmp_path: Path) -> tuple[Path, Path]:
+    src = ROOT / "data" / "synthetic" / "davis2024"
+    data = tmp_path / (HOSTILE[0] + ".csv")
+    shutil.copy(src / "davis2024_synthetic_wide.csv", data)
+    mapping = tmp_path / "map.toml"
+    shutil.copy(src / "davis2024_mapping.toml", mapping)
+    return data, mapping
+
+
+@pytest.mark.xfail(reason="analyze/outputs.py still writes its table fragments with the notice "
+                          "unescaped in a comment and results.csv itself; it moves to report's "
+                          "writer API (write_tables, write_csv) with the analyze pipeline's part "
+                          "of issue 17. Remove this mark then.", strict=False)
+def test_analyze_with_a_hostile_file_name(tmp_path):
+    from alliance_analysis.analyze import run_analysis, write_outputs
+
+    data, mapping = _hostile_export(tmp_path)
+    out = tmp_path / "analysis"
+    write_outputs(run_analysis(data, mapping, plan=None), out)
+    benign = _context("x", ["C1", "C2", "C3"])
+    allowed = parse(render_report(benign)).elements | parse(benign["tables"][0].to_html()).elements
+    for page in sorted(out.rglob("*.html")):
+        got = parse(page.read_text(encoding="utf-8"))
+        assert got.elements <= allowed, (page.name, sorted(got.elements - allowed))
+        assert len(got.comments) <= 1
+    for path in sorted(out.rglob("*.csv")):
+        rows = _cells(path)
+        assert not rows[0][0].startswith("#"), f"{path.name}: header first"
+        for row in rows:
             for cell in row:
                 assert csv_safe(cell) == cell, (path.name, cell)
