@@ -5,7 +5,7 @@ with the one escaping path (:mod:`.escape`). Heavy libraries are imported inside
 The writer API every pipeline calls (docs/report.md, "Writing files"):
 :func:`write_csv`, :func:`write_notice`, :func:`write_json`, :func:`write_table`,
 :func:`write_table_html`, :func:`write_tables`, :func:`write_figure`, :func:`write_figures`,
-:func:`write_report`.
+:func:`write_png`, :func:`write_report`.
 """
 
 from .escape import csv_safe, escape_html, html_comment
@@ -23,6 +23,7 @@ from .files import (
     write_figures,
     write_json,
     write_notice,
+    write_png,
     write_table,
     write_table_html,
     write_tables,
@@ -57,6 +58,7 @@ __all__ = [
     "write_figures",
     "write_json",
     "write_notice",
+    "write_png",
     "write_report",
     "write_table",
     "write_table_html",
