@@ -25,6 +25,8 @@ def configure(p: argparse.ArgumentParser, fixed_name: str | None = None) -> None
     p.add_argument("--mapping", help="TOML mapping for --data (see docs/loader.md)")
     p.add_argument("--out", help="output directory (default: out/NAME)")
     p.add_argument("--root", help="repository root for the default data (default: current directory)")
+    p.add_argument("--svg", action="store_true",
+                   help="also write every figure as SVG beside its PNG (slower; the report embeds the PNGs)")
     if fixed_name:
         p.set_defaults(command="reproduce", name=fixed_name)
     else:
@@ -43,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from ..reproduce.pipeline import run_reproduction, summary_lines
 
     result = run_reproduction(args.name, data=args.data, mapping=args.mapping, root=root)
-    write_outputs(result, out)
+    write_outputs(result, out, svg=args.svg)
     print("\n".join(summary_lines(result, out)))
     return EXIT_OK if result.n_reproduced == len(result.claims) else EXIT_NOT_ALL
 
@@ -57,7 +59,8 @@ def _run_model_tables(spec, args: argparse.Namespace, root: Path, out: Path) -> 
     label = "real public data" if args.data is None else "user data"
     write_table_outputs(run, out, data_label=f"{label}: {run.data_name}",
                         split=spec.trajectory.get("split", ""), split_label=spec.trajectory.get("label", ""),
-                        arm_labels=run.registry.arms, sections=list(spec.sections), alliance=spec.alliance)
+                        arm_labels=run.registry.arms, sections=list(spec.sections), alliance=spec.alliance,
+                        svg=args.svg)
     print("\n".join(summary_lines(run, out)))
     return EXIT_OK if run.n_reproduced == len(run.rows) else EXIT_NOT_ALL
 

@@ -37,11 +37,38 @@ __all__ = [
     "trajectories",
     "save_figure",
     "figure_to_base64_png",
+    "figure_note",
     "stamp_notice",
+    "AGGREGATE_ABOVE",
+    "LINE_SAMPLE",
 ]
 
 PNG_METADATA = {"Software": None}
 SVG_METADATA = {"Date": None}
+
+#: above this many participants (pairs, points) a figure draws aggregated views instead of one
+#: mark per participant: a density (violin) instead of points, hexagonal bins instead of a
+#: scatter, and a fixed random sample of individual lines; the figure's title and
+#: :func:`figure_note` (appended to the caption by the report writer) say so
+AGGREGATE_ABOVE = 500
+#: how many individual lines an aggregated figure draws (per group for trajectories)
+LINE_SAMPLE = 200
+#: seed of the line sample (fixed: the same data give the same figure)
+SAMPLE_SEED = 20240
+
+
+def figure_note(fig: Figure) -> str:
+    """What an aggregated figure shows instead of every participant ("" when it shows them all)."""
+    return str(getattr(fig, "alliance_note", "") or "")
+
+
+def _line_sample(n: int, k: int = LINE_SAMPLE) -> np.ndarray:
+    """Sorted indices of a fixed random sample of ``k`` of ``n`` (all of them when n <= k)."""
+    import numpy as np
+
+    if n <= k:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(SAMPLE_SEED).choice(n, size=k, replace=False))
 
 
 def _new_figure(figsize: tuple[float, float] = FIGSIZE) -> Figure:
@@ -60,13 +87,20 @@ def _omitted_text(k: int, what: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # computations (public so that tests and users can check them)
 # ---------------------------------------------------------------------------------------------
+def _t_quantile(q: float, df: float) -> float:
+    """Student t quantile by ``scipy.special.stdtrit`` (the function ``scipy.stats.t.ppf`` calls;
+    importing ``scipy.special`` alone is several times cheaper than ``scipy.stats``)."""
+    from scipy.special import stdtrit
+
+    return float(stdtrit(df, q))
+
+
 def mean_ci(values: Sequence[float] | np.ndarray, level: float = 0.95) -> tuple[float, float, float, int]:
     """Mean and t-based CI of the finite values: ``(mean, lower, upper, n)``.
 
     ``lower``/``upper`` are NaN when fewer than two values remain.
     """
     import numpy as np
-    from scipy import stats
 
     x = np.asarray(values, dtype=float)
     x = x[np.isfinite(x)]
@@ -76,7 +110,7 @@ def mean_ci(values: Sequence[float] | np.ndarray, level: float = 0.95) -> tuple[
     m = float(x.mean())
     if n < 2:
         return m, math.nan, math.nan, n
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * float(x.std(ddof=1)) / math.sqrt(n)
+    half = _t_quantile(0.5 + level / 2, n - 1) * float(x.std(ddof=1)) / math.sqrt(n)
     return m, m - half, m + half, n
 
 
@@ -90,7 +124,6 @@ def ols_fit_band(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarra
     Returns ``slope, intercept, n, n_omitted, grid, fit, lower, upper`` (arrays for the last four).
     """
     import numpy as np
-    from scipy import stats
 
     xa = np.asarray(x, dtype=float)
     ya = np.asarray(y, dtype=float)
@@ -111,7 +144,7 @@ def ols_fit_band(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarra
     s = math.sqrt(float(np.sum(resid**2)) / (n - 2))
     g = np.linspace(xa.min(), xa.max(), n_grid) if grid is None else np.asarray(grid, dtype=float)
     fit = intercept + slope * g
-    half = float(stats.t.ppf(0.5 + level / 2, n - 2)) * s * np.sqrt(1.0 / n + (g - xbar) ** 2 / sxx)
+    half = _t_quantile(0.5 + level / 2, n - 2) * s * np.sqrt(1.0 / n + (g - xbar) ** 2 / sxx)
     return {"slope": slope, "intercept": intercept, "n": n, "n_omitted": int((~keep).sum()),
             "grid": g, "fit": fit, "lower": fit - half, "upper": fit + half}
 
@@ -119,6 +152,18 @@ def ols_fit_band(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarra
 # ---------------------------------------------------------------------------------------------
 # figures
 # ---------------------------------------------------------------------------------------------
+def _density_strip(ax: Any, values: np.ndarray, position: float, half_width: float = 0.25,
+                   bins: int = 40) -> None:
+    """A mirrored histogram (a violin without smoothing) of ``values`` centred on ``position``."""
+    import numpy as np
+
+    counts, edges = np.histogram(values, bins=bins)
+    width = half_width * counts / counts.max()
+    y = np.repeat(edges, 2)[1:-1]
+    w = np.repeat(width, 2)
+    ax.fill_betweenx(y, position - w, position + w, color=NEUTRAL, alpha=0.3, linewidth=0, zorder=0.5)
+
+
 def paired_change_plot(pre: Sequence[float] | np.ndarray, post: Sequence[float] | np.ndarray,
                        labels: tuple[str, str] = ("Pre", "Post"), title: str | None = None,
                        ylabel: str = "Score") -> Figure:
@@ -138,12 +183,27 @@ def paired_change_plot(pre: Sequence[float] | np.ndarray, post: Sequence[float] 
     a, b = a[keep], b[keep]
     n = int(a.size)
 
+    aggregated = n > AGGREGATE_ABOVE
     with style_context():
         fig = _new_figure((4.8, 4.2))
         ax = fig.add_subplot()
-        for i in range(n):
-            ax.plot([0, 1], [a[i], b[i]], color=NEUTRAL, linewidth=0.8, alpha=0.6, zorder=1)
-        if n:
+        if aggregated:
+            from matplotlib.collections import LineCollection
+
+            pick = _line_sample(n)
+            segments = np.stack([np.column_stack([np.zeros(pick.size), a[pick]]),
+                                 np.column_stack([np.ones(pick.size), b[pick]])], axis=1)
+            ax.add_collection(LineCollection(segments, colors=NEUTRAL, linewidths=0.6, alpha=0.35,
+                                             zorder=1))
+            for pos, values in ((0.0, a), (1.0, b)):
+                _density_strip(ax, values, pos)
+            fig.alliance_note = (f"Aggregated view (n = {n} > {AGGREGATE_ABOVE}): histogram densities "
+                                 f"of the pre and post scores (40 bins) and a fixed random sample of "
+                                 f"{pick.size} participants' lines.")
+        else:
+            for i in range(n):
+                ax.plot([0, 1], [a[i], b[i]], color=NEUTRAL, linewidth=0.8, alpha=0.6, zorder=1)
+        if n and not aggregated:
             ax.scatter(np.zeros(n), a, s=10, color=NEUTRAL, zorder=2)
             ax.scatter(np.ones(n), b, s=10, color=NEUTRAL, zorder=2)
         means, los, his = [], [], []
@@ -161,14 +221,16 @@ def paired_change_plot(pre: Sequence[float] | np.ndarray, post: Sequence[float] 
                                  [hi - m for m, hi in zip(means, his, strict=True)]])
                 ax.errorbar(xs, means, yerr=yerr, fmt="none", ecolor=HIGHLIGHT, capsize=4,
                             linewidth=1.5, zorder=3)
-            ax.legend(loc="best")
+            # a fixed place (no "best" search over every point): below the axes, hiding nothing
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), frameon=False)
         else:
             ax.text(0.5, 0.5, "No complete pairs", ha="center", va="center", transform=ax.transAxes)
         ax.set_xticks([0, 1], labels=list(labels))
         ax.set_xlim(-0.4, 1.4)
         ax.set_ylabel(ylabel)
         head = title if title else f"{labels[0]} to {labels[1]}"
-        ax.set_title(f"{head}\n(n = {n} pairs{_omitted_text(omitted, 'pair(s)')})")
+        shown = f"; {LINE_SAMPLE} lines sampled" if aggregated else ""
+        ax.set_title(f"{head}\n(n = {n} pairs{_omitted_text(omitted, 'pair(s)')}{shown})")
     return fig
 
 
@@ -191,11 +253,19 @@ def scatter_fit(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray
         ax.fill_between(band["grid"], band["lower"], band["upper"], color=colour(0), alpha=0.2,
                         linewidth=0, label="95% CI of the mean", zorder=1)
         ax.plot(band["grid"], band["fit"], color=colour(0), linewidth=1.8, label="OLS fit", zorder=2)
-        ax.scatter(xa[keep], ya[keep], s=18, color=HIGHLIGHT, alpha=0.8, zorder=3)
+        if band["n"] > AGGREGATE_ABOVE:
+            ax.hexbin(xa[keep], ya[keep], gridsize=40, mincnt=1, cmap="Greys", linewidths=0,
+                      zorder=0.5)
+            fig.alliance_note = (f"Aggregated view (n = {band['n']} > {AGGREGATE_ABOVE}): points "
+                                 "binned in hexagons, darker = more participants.")
+        else:
+            ax.scatter(xa[keep], ya[keep], s=18, color=HIGHLIGHT, alpha=0.8, zorder=3)
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
         head = title if title else f"{ylabel} by {xlabel}"
         sub = f"n = {band['n']}{_omitted_text(band['n_omitted'], 'pair(s)')}"
+        if band["n"] > AGGREGATE_ABOVE:
+            sub += "; hexagonal bins"
         ax.set_title(f"{head}\n({sub})" + (f"\n{annotation}" if annotation else ""))
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False)
     return fig
@@ -268,6 +338,7 @@ def trajectories(long_df: pd.DataFrame, ylabel: str = "Score", title: str | None
     tick_labels = [str(long_df.loc[long_df["time_index"] == t, "time_label"].iloc[0]) for t in times]
     groups = sorted(data["group"].dropna().unique().tolist(), key=str)
     width = 0.12 * (len(groups) - 1) if len(groups) > 1 else 0.0
+    aggregated = long_df["participant"].nunique() > AGGREGATE_ABOVE
     with style_context():
         fig = _new_figure()
         ax = fig.add_subplot()
@@ -275,11 +346,21 @@ def trajectories(long_df: pd.DataFrame, ylabel: str = "Score", title: str | None
             col = colour(gi)
             sub = data[data["group"] == grp]
             everyone = long_df[long_df["group"] == grp]  # with missing scores: gaps break lines
-            for _, person in sorted(everyone.groupby("participant", sort=False),
-                                    key=lambda kv: str(kv[0])):
-                person = person.sort_values("time_index")
-                ax.plot(person["time_index"].to_numpy(dtype=float), person["score"].to_numpy(dtype=float),
-                        color=col, linewidth=0.5, alpha=0.3, zorder=1)
+            if aggregated:
+                # one (time x participant) matrix, a fixed sample of columns, one plot call
+                grid = everyone.pivot_table(index="time_index", columns="participant", values="score",
+                                            aggfunc="first", dropna=False).sort_index()
+                grid = grid[sorted(grid.columns, key=str)]
+                pick = _line_sample(grid.shape[1])
+                ax.plot(grid.index.to_numpy(dtype=float), grid.to_numpy(dtype=float)[:, pick],
+                        color=col, linewidth=0.5, alpha=0.2, zorder=1)
+            else:
+                for _, person in sorted(everyone.groupby("participant", sort=False),
+                                        key=lambda kv: str(kv[0])):
+                    person = person.sort_values("time_index")
+                    ax.plot(person["time_index"].to_numpy(dtype=float),
+                            person["score"].to_numpy(dtype=float),
+                            color=col, linewidth=0.5, alpha=0.3, zorder=1)
             offset = (gi / (len(groups) - 1) - 0.5) * width if len(groups) > 1 else 0.0
             xs, ms, lo_err, hi_err, ns = [], [], [], [], []
             for t in times:
@@ -298,17 +379,26 @@ def trajectories(long_df: pd.DataFrame, ylabel: str = "Score", title: str | None
         ax.set_ylabel(ylabel)
         head = title if title else f"{ylabel} over time"
         suffix = f"\n({n_missing} missing score(s) omitted)" if n_missing else ""
+        if aggregated:
+            suffix += f"\n(thin lines: a random sample of up to {LINE_SAMPLE} per group)"
+            fig.alliance_note = (f"Aggregated view (more than {AGGREGATE_ABOVE} participants): the "
+                                 f"thin lines are a fixed random sample of up to {LINE_SAMPLE} "
+                                 "participants per group; means and CIs use everyone.")
         ax.set_title(head + suffix)
         if groups:
-            ax.legend(loc="best", title="Mean ± 95% CI")
+            # a fixed place below the axes (no "best" search over every line), hiding nothing
+            longest = max(len(f"{g} (n = 000)") for g in groups)
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), title="Mean ± 95% CI",
+                      frameon=False, ncol=1 if longest > 28 or len(groups) == 1 else 2)
     return fig
 
 
 # ---------------------------------------------------------------------------------------------
 # output
 # ---------------------------------------------------------------------------------------------
-def save_figure(fig: Figure, path_stem: str | Path) -> list[Path]:
-    """Write ``<stem>.png`` and ``<stem>.svg``; re-rendering the same figure gives identical bytes.
+def save_figure(fig: Figure, path_stem: str | Path, *, svg: bool = True) -> list[Path]:
+    """Write ``<stem>.png`` and (unless ``svg=False``) ``<stem>.svg``; re-rendering the same
+    figure gives identical bytes.
 
     PNG without the ``Software`` chunk, SVG without a date and with a fixed hash salt for ids.
     Any suffix on ``path_stem`` is replaced.
@@ -316,17 +406,19 @@ def save_figure(fig: Figure, path_stem: str | Path) -> list[Path]:
     stem = Path(path_stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     png = stem.with_suffix(".png")
-    svg = stem.with_suffix(".svg")
     with style_context():
         fig.savefig(png, format="png", dpi=PNG_DPI, metadata=PNG_METADATA)
+        if not svg:
+            return [png]
+        svg_path = stem.with_suffix(".svg")
         # the layout solved for the PNG is kept for the SVG (same inches), instead of solving the
         # constrained layout a second time: about a third of the time of a report's figures
         engine = fig.get_layout_engine()
         fig.set_layout_engine("none")
-        fig.savefig(svg, format="svg", metadata=SVG_METADATA)
+        fig.savefig(svg_path, format="svg", metadata=SVG_METADATA)
         if engine is not None:
             fig.set_layout_engine(engine)
-    return [png, svg]
+    return [png, svg_path]
 
 
 def stamp_notice(fig: Figure, notice: str, fontsize: float = 7.0) -> None:

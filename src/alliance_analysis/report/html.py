@@ -1,7 +1,9 @@
 """The self-contained HTML report: one page, inline CSS, figures embedded as base64 PNG.
 
 :func:`render_report` fills ``templates/report.html.j2`` (jinja2, ``autoescape=True``: every
-piece of user text — labels, notices, claim descriptions, assumptions — is escaped) and returns
+piece of user text — labels, notices, claim descriptions, assumptions — is escaped by
+``markupsafe.escape``, the same function as :func:`.escape.escape_html`, and the template never
+marks text ``|safe``) and returns
 the page; :func:`write_report` writes it. The page has no external URL, no script and no
 timestamp, so rendering the same context twice gives the same bytes.
 

@@ -11,7 +11,6 @@ pandas is imported inside functions so that ``import alliance_analysis`` stays l
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..apa import apa_t, fmt_bounded, fmt_ci, fmt_df, fmt_number, fmt_p
+from .escape import csv_quoting, escape_html, safe_frame
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -118,8 +118,9 @@ class ApaTable:
         return "\n".join(lines) + "\n"
 
     def to_html(self) -> str:
-        """An HTML ``<table>`` (class ``apa-table``); every cell, title and note is escaped."""
-        esc = html.escape
+        """An HTML ``<table>`` (class ``apa-table``); every cell, title, note and class is escaped
+        by :func:`~alliance_analysis.report.escape.escape_html` (the report template's escaping)."""
+        esc = escape_html
         out = ['<table class="apa-table">', f"<caption>{esc(self.title)}</caption>", "<thead><tr>"
                + "".join(f'<th scope="col">{esc(c)}</th>' for c in self.columns) + "</tr></thead>"]
         out.append("<tbody>")
@@ -138,14 +139,18 @@ class ApaTable:
     def to_csv(self, path: str | Path, comment: str | None = None) -> Path:
         """Write the numeric data (not the strings) as CSV; byte-deterministic.
 
-        ``comment`` (e.g. the data notice) is written first as a ``# ...`` line.
+        ``comment`` (e.g. the data notice) is written first as a ``# ...`` line; prefer
+        :func:`alliance_analysis.report.files.write_csv` (header first, the notice in
+        ``NOTICE.txt``). Text cells are made formula-safe in both.
         """
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("w", encoding="utf-8", newline="") as fh:
             if comment:
                 fh.write("# " + comment.replace("\n", " ") + "\n")
-            self.data.to_csv(fh, index=False, float_format=CSV_FLOAT_FORMAT, lineterminator="\n")
+            safe = safe_frame(self.data)
+            safe.to_csv(fh, index=False, float_format=CSV_FLOAT_FORMAT, lineterminator="\n",
+                        quoting=csv_quoting(safe))
         return path
 
     def to_frame(self) -> pd.DataFrame:

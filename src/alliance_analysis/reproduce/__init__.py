@@ -5,6 +5,6 @@
 Adding a paper means adding a claims registry and a reproduction spec (``specs/NAME.toml``).
 """
 
-from .compute import ClaimResult, compute_claim, compute_claims
+from ..claims.compute import ClaimResult, compute_claim, compute_claims
 
 __all__ = ["ClaimResult", "compute_claim", "compute_claims"]

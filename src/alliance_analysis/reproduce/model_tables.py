@@ -34,7 +34,7 @@ def _alpha(claim: Claim) -> float:
 
 def _rows(claim: Claim, wide):
     """The claim's rows (its arm); a missing ``arm`` column is a missing column (KeyError)."""
-    from .compute import group_rows
+    from ..claims.compute import group_rows
 
     rows = group_rows(wide, claim.group)
     if rows is None:
@@ -58,9 +58,9 @@ def regression_pattern_tables(run: ReproductionRun) -> list[Any]:
     import numpy as np
     import pandas as pd
 
+    from ..claims.compute import regression_families, regression_model, regression_numbers
     from ..report.tables import ApaTable
     from ..stats import adjust_pvalues
-    from .compute import regression_families, regression_model, regression_numbers
 
     tables = []
     for family, members in regression_families(_claims(run)).items():
@@ -116,10 +116,10 @@ def variance_readings_table(run: ReproductionRun) -> Any | None:
     printed percentage."""
     import pandas as pd
 
+    from ..claims.compute import regression_model
     from ..report.tables import ApaTable
     from ..rounding import rounds_to
     from ..stats import correlate
-    from .compute import regression_model
 
     claims = {c.id: c for c in _claims(run)}
     rows, data = [], []
@@ -171,9 +171,9 @@ def path_models_table(run: ReproductionRun) -> Any | None:
 
     import pandas as pd
 
+    from ..claims.compute import path_numbers
     from ..report.tables import ApaTable
     from ..stats import mediate
-    from .compute import path_numbers
 
     settings = {"n_boot": 5000, "seed": 0, "ci": "percentile", "specificity_groups": [],
                 **run.spec.mediation}

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from ..claims.compute import group_rows
 from ..rounding import parse_printed
-from .compute import group_rows
 from .model_tables import model_tables
 from .pipeline import ReproductionRun, write_claims
 
@@ -182,9 +182,9 @@ def build_figures(run: ReproductionRun) -> list[tuple[str, Any, str]]:
     return figs
 
 
-def write_outputs(run: ReproductionRun, out: str | Path) -> Path:
+def write_outputs(run: ReproductionRun, out: str | Path, *, svg: bool = False) -> Path:
     """Write every output of ``run`` under ``out`` through :mod:`alliance_analysis.report`;
-    returns the report path."""
+    returns the report path. Figures are PNG (embedded in the report); ``svg=True`` adds SVGs."""
     from ..report.files import write_figures, write_notice, write_tables
     from ..report.html import write_report
 
@@ -193,7 +193,7 @@ def write_outputs(run: ReproductionRun, out: str | Path) -> Path:
     write_claims(run, out)
     tables = build_tables(run)
     write_tables(tables, out / "tables", run.notice)
-    figures = write_figures(build_figures(run), out / "figures")
+    figures = write_figures(build_figures(run), out / "figures", svg=svg)
     assumptions = [{"text": text, "source": f"{reg.id} {aid}"} for reg in run.registries
                    for aid, text in reg.assumptions.items()]
     assumptions += [{"text": f"Not checked: \u201c{o['quote']}\u201d ({o.get('source', '')}). {o['reason']}",

@@ -1,7 +1,7 @@
 """Generated per-paper documentation pages (``docs/papers/NAME.md``): what was printed, what was
 assumed, what reproduced, with the model tables and the figures of the run.
 
-Everything on a page comes from the registries, the synthetic design and a reproduction run, so
+Everything on a page comes from the registries, the synthetic dataset's manifest and a reproduction run, so
 a page cannot drift from the code; ``scripts/make_claims_status.py`` writes the pages and a test
 regenerates the Markdown and compares it with the committed files.
 """
@@ -24,14 +24,15 @@ def page_figures(figures: list[tuple[str, object, str]]) -> list[tuple[str, obje
 
 
 def _design_assumptions(run: ReproductionRun) -> dict[str, str]:
-    from ..errors import InputError
-    from ..synthetic import load_design
+    """The synthetic design's choices, as recorded in the dataset's own ``manifest.json`` (beside
+    the data file). Read from the data, not from :mod:`alliance_analysis.synthetic`: the
+    reproduction never imports the generator (see docs/architecture.md)."""
+    import json
 
-    try:
-        design = load_design(run.spec.id)
-    except (InputError, FileNotFoundError):
+    manifest = run.data_path.parent / "manifest.json"
+    if not run.synthetic or not manifest.is_file():
         return {}
-    return {a["id"]: a["text"] for a in design.get("assumption", [])}
+    return dict(json.loads(manifest.read_text(encoding="utf-8")).get("assumptions") or {})
 
 
 def _unprinted(claim) -> str:
@@ -120,8 +121,7 @@ def render_paper_page(run: ReproductionRun, tables: list, figures: list[tuple[st
 def write_paper_page(run: ReproductionRun, docs_dir: str | Path, with_figures: bool = True) -> str:
     """Render the page of ``run`` (and, with ``with_figures``, write its PNG figures under
     ``docs_dir/papers/img``); returns the Markdown text (the caller writes or compares it)."""
-    import matplotlib.pyplot as plt
-
+    from ..report.files import write_png
     from .model_tables import model_tables
     from .outputs import build_figures
 
@@ -131,8 +131,6 @@ def write_paper_page(run: ReproductionRun, docs_dir: str | Path, with_figures: b
     for stem, fig, caption in page_figures(build_figures(run)):
         rel = f"img/{name}_{stem}.png"
         if with_figures:
-            img.mkdir(parents=True, exist_ok=True)
-            fig.savefig(img / f"{name}_{stem}.png", dpi=110, metadata={"Software": None})
-        plt.close(fig)
+            write_png(fig, img / f"{name}_{stem}.png", dpi=110)
         entries.append((rel, caption))
     return render_paper_page(run, model_tables(run), entries)

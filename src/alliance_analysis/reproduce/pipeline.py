@@ -8,16 +8,15 @@ default, or the path of the user's own data when ``--data`` is given.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..claims import load_registries
+from ..claims.compute import STATUS_OK, ClaimResult, compute_claims
 from ..claims.model import Registry
 from ..errors import InputError
-from .compute import STATUS_OK, ClaimResult, compute_claims
 from .spec import ReproductionSpec, load_spec
 
 USER_DATA_NOTICE = "DATA SUPPLIED BY THE USER: {path}. Claims are compared with the published values."
@@ -109,13 +108,12 @@ def _jsonable(value):
 def write_claims(run: ReproductionRun, out: Path) -> tuple[Path, Path]:
     """``claims.csv`` (header first; a short ``data`` column, the full notice in ``NOTICE.txt``)
     and ``claims.json`` (notice first); byte-deterministic."""
-    from ..report.files import write_csv
+    from ..report.files import write_csv, write_json
 
     out.mkdir(parents=True, exist_ok=True)
     frame = run.claims_frame()
     frame.insert(0, "data", "synthetic" if run.synthetic else f"user data: {run.data_path.name}")
     csv_path = write_csv(frame, out / "claims.csv")
-    json_path = out / "claims.json"
     payload = {
         "notice": run.notice,
         "reproduction": run.spec.id,
@@ -126,8 +124,7 @@ def write_claims(run: ReproductionRun, out: Path) -> tuple[Path, Path]:
         "omitted": [dict(o, paper=reg.id) for reg in run.registries for o in reg.omitted],
     }
     # key order is fixed by construction (notice first), so no sort_keys: deterministic anyway
-    json_path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return csv_path, json_path
+    return csv_path, write_json(payload, out / "claims.json")
 
 
 #: claims that describe the sample (sizes, means, SDs, shares): on synthetic data they are built

@@ -115,8 +115,7 @@ def write_real_pages(run: TableReproductionRun, spec: Any, docs_dir: str | Path,
                      with_figures: bool = True) -> dict[str, str]:
     """Render both pages (and, with ``with_figures``, write two trajectory figures under
     ``docs_dir/papers/img``); returns ``{file name: Markdown}`` (the caller writes or compares)."""
-    import matplotlib.pyplot as plt
-
+    from ..report.files import write_png
     from .alliance_real import alliance_tables
     from .table_outputs import trajectory_figures
 
@@ -128,10 +127,8 @@ def write_real_pages(run: TableReproductionRun, spec: Any, docs_dir: str | Path,
         if stem in ("trajectory_bdi", "trajectory_qids"):
             rel = f"img/{reg.id}_{stem}.png"
             if with_figures:
-                img.mkdir(parents=True, exist_ok=True)
-                fig.savefig(img / f"{reg.id}_{stem}.png", dpi=110, metadata={"Software": None})
+                write_png(fig, img / f"{reg.id}_{stem}.png", dpi=110)
             entries.append((rel, caption))
-        plt.close(fig)
     reproduction = render_reproduction_page(run, spec.title, [], entries)
     a = spec.alliance
     labelled = run.long.assign(scale=run.long["scale"].map(lambda s: reg.scales.get(s, s)))

@@ -7,7 +7,6 @@ keep their header first and carry a short ``data`` column.
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,7 @@ def _jsonable(value: Any) -> Any:
 
 def write_rows(run: TableReproductionRun, out: Path, data_label: str) -> tuple[Path, Path]:
     """``claims.csv`` (one row per printed row, header first) and ``claims.json`` (notice first)."""
-    from ..report.files import write_csv
+    from ..report.files import write_csv, write_json
 
     frame = run.rows.copy()
     frame.insert(0, "data", data_label)
@@ -45,9 +44,7 @@ def write_rows(run: TableReproductionRun, out: Path, data_label: str) -> tuple[P
                    STATUS_NA: int((run.rows["status"] == STATUS_NA).sum())},
         "rows": [{k: _jsonable(v) for k, v in rec.items()} for rec in run.rows.to_dict("records")],
     }
-    json_path = out / "claims.json"
-    json_path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return csv_path, json_path
+    return csv_path, write_json(payload, out / "claims.json")
 
 
 def _cell(printed: str, computed: Any, decimals: int) -> str:
@@ -132,9 +129,11 @@ def trajectory_figures(run: TableReproductionRun, split: str, split_label: str,
 
 def write_table_outputs(run: TableReproductionRun, out: str | Path, *, data_label: str,
                         split: str, split_label: str, arm_labels: dict[str, str],
-                        sections: list[dict[str, str]], alliance: dict[str, Any] | None = None) -> Path:
+                        sections: list[dict[str, str]], alliance: dict[str, Any] | None = None,
+                        svg: bool = False) -> Path:
     """Write every output of ``run`` under ``out``; returns the report path. ``alliance``
-    (covariate, label, first, last, reference_arm) adds the exploratory alliance tables."""
+    (covariate, label, first, last, reference_arm) adds the exploratory alliance tables;
+    ``svg=True`` writes each figure as SVG too (the report embeds the PNGs)."""
     from ..report.files import write_figures, write_notice, write_tables
     from ..report.html import write_report
 
@@ -152,7 +151,8 @@ def write_table_outputs(run: TableReproductionRun, out: str | Path, *, data_labe
         tables += alliance_tables(labelled, alliance["covariate"], alliance["label"], alliance["first"],
                                   alliance["last"], arm_labels, alliance["reference_arm"])
     write_tables([claims, *tables], out / "tables", run.notice)
-    figures = write_figures(trajectory_figures(run, split, split_label, arm_labels), out / "figures")
+    figures = write_figures(trajectory_figures(run, split, split_label, arm_labels), out / "figures",
+                            svg=svg)
     reg = run.registry
     assumptions = [{"text": f"{rule.name}: printed at {rule.decimals} decimals ({rule.status}: {rule.basis})",
                     "source": reg.id} for rule in reg.columns.values()]

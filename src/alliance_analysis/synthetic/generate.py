@@ -215,18 +215,18 @@ def _paired(pre: np.ndarray, post: np.ndarray) -> dict[str, float]:
             "mean_diff": float(d.mean()), "d_av": float(d.mean() / rms)}
 
 
-#: claims verified by computing them exactly as the reproduction does (alliance_analysis.reproduce)
+#: claims verified by computing them exactly as the reproduction does (alliance_analysis.claims.compute)
 COMPUTED_ANALYSES = ("share", "regression", "variance_explained", "group_difference", "path")
 
 
 def _reproduction_results(spec: SyntheticSpec, col: dict[str, np.ndarray]) -> dict[str, Any]:
-    """Reproduction results (``reproduce.compute``) of the claims behind model-based targets."""
+    """Results (``claims.compute``, the code the reproduction runs) of the claims behind model-based targets."""
     ids = {t.claim["id"] for t in spec.targets if t.claim.get("analysis") in COMPUTED_ANALYSES}
     if not ids:
         return {}
     import pandas as pd
 
-    from ..reproduce.compute import compute_claim, family_adjusted_p
+    from ..claims.compute import compute_claim, family_adjusted_p
 
     wide = pd.DataFrame({spec.arm_column: spec.groups, **col})
     if spec.arm_column != "arm":

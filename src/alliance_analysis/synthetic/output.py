@@ -8,7 +8,6 @@ a fixed key order.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -99,18 +98,24 @@ def _portable(value: Any) -> Any:
 
 
 def write_dataset(ds: SyntheticDataset, out_dir: str | Path, mapping_name: str | None = None) -> list[Path]:
-    """Write ``<out_name>.csv``, the mapping, ``README.md`` and ``manifest.json`` into ``out_dir``."""
+    """Write ``<out_name>.csv``, the mapping, ``README.md`` and ``manifest.json`` into ``out_dir``.
+
+    The CSV's text cells pass the report writer's formula guard (:func:`report.escape.safe_frame`)
+    and the manifest goes through :func:`report.files.write_json` (notice first); the data keep
+    their own number format (integers as written, empty cells for missing)."""
+    from ..report.escape import safe_frame
+    from ..report.files import write_json
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     csv_name = ds.spec.out_name
     mapping_name = mapping_name or f"{ds.spec.id}_mapping.toml"
     csv_path = out / csv_name
     with csv_path.open("w", encoding="utf-8", newline="") as fh:
-        ds.frame.to_csv(fh, index=False, lineterminator="\n", na_rep="")
+        safe_frame(ds.frame).to_csv(fh, index=False, lineterminator="\n", na_rep="")
     map_path = out / mapping_name
     map_path.write_text(mapping_toml(ds.spec, csv_name), encoding="utf-8")
     readme = out / "README.md"
     readme.write_text(readme_text(ds, csv_name, mapping_name), encoding="utf-8")
-    manifest = out / "manifest.json"
-    manifest.write_text(json.dumps(_portable(ds.manifest), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    manifest = write_json(_portable(ds.manifest), out / "manifest.json")
     return [csv_path, map_path, readme, manifest]
