@@ -26,6 +26,8 @@ from .loo import loo_batch
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from ..report.tables import ApaTable
+
 _DATA_FIELDS = ("yi", "vi", "labels", "study")
 MODEL_NAMES = {"FE": "fixed-effect", "three-level": "three-level random-effects"}
 
@@ -203,8 +205,6 @@ class MetaResult(Result):
         return f"{self.apa()}\n\n{table}"
 
     def _repr_html_(self) -> str:
-        from .outputs import result_table
-
         return result_table(self).to_html()
 
     # -- diagnostics -----------------------------------------------------------------------
@@ -414,3 +414,21 @@ def _three_level(y, v, codes, n_studies, effect, t_test, level, lab, stud, metho
                    q_p=float(stats.chi2.sf(q, k - 1)), sigma2=(s1, s2), knapp_hartung=t_test,
                    level=level, converged=fit["converged"], yi=tuple(y.tolist()),
                    vi=tuple(v.tolist()), labels=lab, study=stud)
+
+
+def _cell(x: Any, digits: int = 3) -> str:
+    if isinstance(x, float):
+        return "" if not math.isfinite(x) else f"{x:.{digits}f}"
+    return str(x)
+
+
+def result_table(result: MetaResult, title: str | None = None) -> ApaTable:
+    """The pooled estimate(s) as an :class:`~alliance_analysis.report.tables.ApaTable`."""
+    from ..report.tables import ApaTable
+
+    frame = result.to_frame()
+    cols = ["scale", "estimate", "se", "ci_lower", "ci_upper", "pi_lower", "pi_upper", "p",
+            "tau2", "i2", "q", "q_p"]
+    rows = tuple(tuple(_cell(v) for v in r) for r in frame[cols].itertuples(index=False))
+    return ApaTable(title=title or result._what(), note=result.apa(), columns=tuple(cols),
+                    rows=rows, data=frame, name="pooled")

@@ -7,10 +7,9 @@ funnel figures (PNG + SVG, notice printed on them) and ``report.html`` (notice f
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -18,29 +17,13 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..report.tables import ApaTable
     from .analysis import MetaResult
 
+from .analysis import _cell, result_table  # noqa: F401  (result_table: re-exported)
+
 RESULTS_CSV = "results.csv"
 STUDIES_CSV = "studies.csv"
 LOO_CSV = "leave_one_out.csv"
 APA_TXT = "apa.txt"
 REPORT_HTML = "report.html"
-
-
-def _cell(x: Any, digits: int = 3) -> str:
-    if isinstance(x, float):
-        return "" if not math.isfinite(x) else f"{x:.{digits}f}"
-    return str(x)
-
-
-def result_table(result: MetaResult, title: str | None = None) -> ApaTable:
-    """The pooled estimate(s) as an :class:`~alliance_analysis.report.tables.ApaTable`."""
-    from ..report.tables import ApaTable
-
-    frame = result.to_frame()
-    cols = ["scale", "estimate", "se", "ci_lower", "ci_upper", "pi_lower", "pi_upper", "p",
-            "tau2", "i2", "q", "q_p"]
-    rows = tuple(tuple(_cell(v) for v in r) for r in frame[cols].itertuples(index=False))
-    return ApaTable(title=title or result._what(), note=result.apa(), columns=tuple(cols),
-                    rows=rows, data=frame, name="pooled")
 
 
 def frame_table(frame: pd.DataFrame, title: str, note: str, name: str) -> ApaTable:
