@@ -23,7 +23,7 @@ from typing import Any
 
 from .methods_text import methods_markdown, methods_paragraph, software
 from .plan import split_column
-from .run import RESULT_COLUMNS, AnalysisRun, mixed_measures
+from .run import RESULT_COLUMNS, AnalysisRun, empty_note, mixed_measures
 from .tables import build_tables, label, with_names
 
 FLOAT_FORMAT = "%.12g"
@@ -129,7 +129,7 @@ def results_payload(run: AnalysisRun, versions: dict[str, str] | None = None) ->
     plan = run.plan.to_dict()
     plan["source"] = _source_name(run.plan.source)
     return {
-        "synthetic": run.synthetic,
+        "provenance": ("real_public" if run.real else "synthetic" if run.synthetic else "user"),
         "data": {"file": run.data_name or run.data_path.name, "real": run.real,
                  "mapping": run.mapping_path.name if run.mapping_path else None,
                  "layout": audit.layout, "rows_read": audit.rows_read,
@@ -283,7 +283,7 @@ def report_context(run: AnalysisRun, tables: list, figures: list[dict[str, Any]]
                             + ", ".join(f"{a} (n = {n})" for a, n in run.subsets),
                             "source": "plan"})
     assumptions += [{"text": n, "source": "default plan"} for n in plan.notes]
-    assumptions += [{"text": f"{a}: nothing computed: {r}", "source": a} for a, r in run.empty]
+    assumptions += [{"text": f"{a}: {empty_note(r)}", "source": a} for a, r in run.empty]
     assumptions += [{"text": r.variables + ": " + r.note, "source": r.analysis}
                     for r in rows if r.note.startswith("not computed")]
     tests = [r for r in rows if r.statistic]

@@ -407,8 +407,15 @@ class AnalysisRun:
                 analysis=analysis, arm="", variables="", statistic="", value=NaN, df=NaN,
                 df2=NaN, p=NaN, p_adjusted=NaN, correction="none", family_size=0, n=0,
                 n_dropped=0, effect="", estimate=NaN, ci_lower=NaN, ci_upper=NaN, ci_method="",
-                note=f"nothing computed: {reason}"))
+                note=empty_note(reason)))
         return tuple(out)
+
+
+def empty_note(reason: str) -> str:
+    """The note of an analysis that yielded nothing (or, with :data:`PARTIAL`, only in part)."""
+    if reason.startswith(PARTIAL):
+        return "some models not fitted: " + reason.removeprefix(PARTIAL)
+    return f"nothing computed: {reason}"
 
 
 def _f(result: Any, name: str) -> float:
