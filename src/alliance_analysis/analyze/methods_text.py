@@ -115,7 +115,8 @@ def data_sentences(run: AnalysisRun) -> list[str]:
         out.append("The scores were used as they are in the file (pre-scored totals; no item "
                    "was scored).")
     if getattr(audit, "peaks_derived", ()):
-        out.append(f"Peaks ({_list(list(audit.peaks_derived))}) are the per-participant maximum "
+        out.append(f"Peaks ({_list(list(dict.fromkeys(audit.peaks_derived)))}) are the "
+                   "per-participant maximum "
                    "over the sessions named in the mapping.")
     if plan.global_order:
         src = f" (from {plan.order_source})" if plan.order_source else ""
@@ -252,7 +253,7 @@ def analysis_sentences(run: AnalysisRun) -> list[str]:
                 " within each arm" if plan.by_arm else ""))
         if any(a.formula == "score ~ tp * arm * alliance" for a in run.mixed):
             forms.append("score ~ timepoint × arm × alliance")
-        alli = _list(list(dict.fromkeys(a.moderator for a in run.mixed if a.moderator)))
+        alli = _list(list(dict.fromkeys(label(a.moderator) for a in run.mixed if a.moderator)))
         obs = [a.result.n_obs for a in fitted]
         groups = [a.result.n_groups for a in fitted]
         text = (f"Every outcome assessed at more than two visits ({measures}) was analysed over "

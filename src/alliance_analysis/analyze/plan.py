@@ -611,7 +611,7 @@ def resolve_plan(spec: PlanSpec, loaded: LoadResult) -> AnalysisPlan:
                                                else ""),
                                hint=f"Name them in [variables] {key}, or leave '{analysis}' out "
                                f"of [analyses] run. Available columns: {', '.join(available)}")
-    order = tuple(getattr(loaded.audit, "timepoint_order", ()) or ())
+    order = tuple(dict.fromkeys(getattr(loaded.audit, "timepoint_order", ()) or ()))
     return AnalysisPlan(
         source=src, alliance=chosen["alliance"], experience=chosen["experience"],
         outcomes=chosen["outcomes"], baselines=baselines,
