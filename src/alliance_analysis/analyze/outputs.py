@@ -173,12 +173,14 @@ def _source_name(source: str) -> str:
 def _stamp(fig, notice: str) -> None:
     """Print the whole data notice along the bottom edge (wrapped, 6 pt), with room reserved in
     the layout so that nothing is clipped."""
-    lines = textwrap.wrap(notice, 150)
-    height = fig.get_figheight()
-    band = min(0.4, (len(lines) * 6 * 1.25 / 72 + 0.06) / height)
+    width, height = fig.get_size_inches()
+    lines = textwrap.wrap(notice, max(40, int(width * 72 / (6 * 0.62))))
+    extra = len(lines) * 6 * 1.3 / 72 + 0.08  # inches added below the figure for the notice
+    fig.set_figheight(height + extra)
+    band = extra / (height + extra)
     engine = fig.get_layout_engine()
     if engine is not None and hasattr(engine, "set") and "rect" in engine.get():
-        engine.set(rect=(0, band, 1, 1 - band / 4))
+        engine.set(rect=(0, band, 1, 1 - band))  # (left, bottom, width, height)
     else:
         fig.subplots_adjust(bottom=max(fig.subplotpars.bottom, band + 0.08))
     fig.text(0.005, 0.005, "\n".join(lines), ha="left", va="bottom", fontsize=6,
