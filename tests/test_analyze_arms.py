@@ -421,3 +421,48 @@ def _number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# ---------------------------------------------------------------------------------------------
+# one arm, figures
+# ---------------------------------------------------------------------------------------------
+def _one_arm(tmp: Path) -> tuple[Path, Path]:
+    frame = pd.read_csv(WIDE, dtype=str, keep_default_na=False).drop(columns=["arm"])
+    data = tmp / "single_arm_trial.csv"
+    frame.to_csv(data, index=False)
+    mapping = tmp / "mapping.toml"
+    mapping.write_text(WIDE_MAP.read_text(encoding="utf-8").replace('arm = "arm"\n', ""),
+                       encoding="utf-8")
+    return data, mapping
+
+
+def test_one_arm_runs_on_all_and_between_arms_is_explained(tmp_path):
+    from alliance_analysis.analyze import run_analysis
+    from alliance_analysis.analyze.methods_text import methods_paragraph
+    from alliance_analysis.errors import InputError
+
+    data, mapping = _one_arm(tmp_path)
+    run = run_analysis(data, mapping, plan={"bootstrap": {"resamples": 200}})
+    assert run.plan.arm_levels == () and not run.plan.by_arm
+    assert {a.arm for a in run.correlations} == {"all"}
+    reasons = dict(run.empty)
+    assert "fewer than two arms" in reasons["between_arms"]
+    text = methods_paragraph(run, versions={})
+    assert "pooled" not in text and "The analysis between arms yielded no result" in text
+    with pytest.raises(InputError, match="needs two or more arms"):
+        run_analysis(data, mapping, plan={"analyses": {"run": ["between_arms"]}})
+
+
+def test_figures_carry_the_whole_notice(real):
+    from alliance_analysis.analyze import run_analysis
+    from alliance_analysis.analyze.outputs import build_figures
+
+    run = run_analysis(SCORES, MAPPING, plan={"analyses": {"run": ["correlations"]}})
+    figs = build_figures(run)
+    assert len(figs) == 12  # ta with the last follow-up of 6 outcomes, in each of 2 arms
+    for _, fig, _caption in figs:
+        texts = [" ".join(t.get_text().split()) for t in fig.texts]
+        assert run.notice in texts
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
