@@ -37,7 +37,14 @@ def _plan(tmp: Path, text: str, name: str = "plan.toml") -> Path:
     return path
 
 
+# The oracle tests below check the four alliance analyses on all 8 participants together: the
+# plan asks for pooling (stated in the methods); the per-arm default is tested in
+# tests/test_analyze_arms.py.
 FAST_PLAN = f"""
+[analyses]
+run = ["alliance_change", "correlations", "regressions", "mediation"]
+arms = "pooled"
+
 [bootstrap]
 resamples = {N_BOOT}
 seed = 7
@@ -249,12 +256,17 @@ def test_notice_is_the_first_line_of_every_output(wide_run):
     assert {"results.csv", "results.json", "methods.md", "report.html", "tables",
             "figures"} <= names
     for path in _text_outputs(out):
+        if path.suffix == ".csv":  # header first; the notice is in NOTICE.txt beside it
+            assert (path.parent / "NOTICE.txt").is_file(), path
+            continue
         first = path.read_text(encoding="utf-8").splitlines()[0]
         assert "SYNTHETIC DATA: synthetic_example_wide.csv" in first, path
     assert list((out / "figures").glob("*.png")), "figures were written"
+    # every CSV is plain: pandas reads its header without options
+    assert list(pd.read_csv(out / "results.csv").columns[:3]) == ["analysis", "arm", "variables"]
     # the JSON stays valid JSON with the notice as its first key
     doc = json.loads((out / "results.json").read_text(encoding="utf-8"))
-    assert next(iter(doc)) == "notice" and doc["synthetic"] is True
+    assert next(iter(doc)) == "notice" and doc["provenance"] == "synthetic"
 
 
 def test_report_uses_the_shared_template(wide_run):
@@ -303,8 +315,10 @@ def test_user_data_notice(tmp_path):
     assert main(["analyze", str(data), "--mapping", str(WIDE_MAP), "--plan", str(plan),
                  "--out", str(out)]) == 0
     for path in _text_outputs(out):
+        if path.suffix == ".csv":
+            continue
         first = path.read_text(encoding="utf-8").splitlines()[0]
-        assert "DATA SUPPLIED BY THE USER: trial_export.csv" in first, path
+        assert "YOUR DATA (supplied by the user): trial_export.csv" in first, path
         assert "SYNTHETIC" not in first
     res = _results(out)
     assert set(res["analysis"]) == {"correlations"}
@@ -333,7 +347,7 @@ def test_messy_xlsx_pairwise_deletion_and_audit(tmp_path):
     from scipy import stats
 
     plan = _plan(tmp_path, '[analyses]\nrun = ["alliance_change", "correlations"]\n'
-                 'correction = "bonferroni"\n')
+                 'correction = "bonferroni"\narms = "pooled"\n')
     out = tmp_path / "out"
     assert main(["analyze", str(MESSY), "--mapping", str(MESSY_MAP), "--plan", str(plan),
                  "--out", str(out)]) == 0
@@ -388,7 +402,8 @@ def test_no_predictors_for_correlations_is_refused(tmp_path, capsys):
 
 
 def test_experience_only_correlations(tmp_path):
-    plan = _plan(tmp_path, '[analyses]\nrun = ["correlations"]\n[variables]\nalliance = []\n')
+    plan = _plan(tmp_path, '[analyses]\nrun = ["correlations"]\narms = "pooled"\n'
+                 '[variables]\nalliance = []\n')
     out = tmp_path / "out"
     assert main(["analyze", str(WIDE), "--mapping", str(WIDE_MAP), "--plan", str(plan),
                  "--out", str(out)]) == 0

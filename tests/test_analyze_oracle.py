@@ -1,7 +1,9 @@
 """`analyze` on a larger generated trial (n = 60, seeded, written to a temporary CSV): default
 roles for more instruments (STAR-P, MEQ30 peak, QIDS-SR16 with two follow-ups), corrections that
-actually differ (holm vs fdr_bh vs bonferroni against statsmodels), Spearman against scipy, and
-mediation without covariates against pingouin. Expected values come from the other libraries."""
+actually differ (holm vs fdr_bh vs bonferroni against statsmodels, within each arm), Spearman
+against scipy, and mediation without covariates against pingouin. The trial has two arms (a, b),
+so every analysis runs within each arm and the oracle recomputes it on the same subset.
+Expected values come from the other libraries."""
 
 from __future__ import annotations
 
@@ -85,23 +87,26 @@ def test_corrections_match_statsmodels(trial, method):
     wide = trial[3]
     res, doc = _analyze(trial, f'[analyses]\nrun = ["correlations", "regressions"]\n'
                         f'correction = "{method}"\n', f"corr_{method}")
-    corr = res[res["analysis"] == "correlations"]
-    p_ref = []
-    for v in corr["variables"]:
-        x, y = v.split(" ~ ")
-        sub = wide[[x, y]].dropna()
-        p_ref.append(stats.pearsonr(sub[x], sub[y]).pvalue)
-    np.testing.assert_allclose(corr["p"], p_ref, rtol=1e-9)
-    expected = multipletests(p_ref, method=method)[1]
-    np.testing.assert_allclose(corr["p_adjusted"], expected, rtol=1e-9)
-    # the corrections differ on these p-values, so the test can tell them apart
-    others = {m: multipletests(p_ref, method=m)[1] for m in ("holm", "fdr_bh", "bonferroni")}
-    assert all(not np.allclose(others[m], expected) for m in others if m != method)
-    assert set(corr["family_size"]) == {12}  # 4 predictors x (base, wk2, wk6)
-    reg = res[res["analysis"] == "regressions"]
-    assert len(reg) == 6  # 2 follow-ups x 3 alliance variables
-    np.testing.assert_allclose(reg["p_adjusted"], multipletests(reg["p"], method=method)[1],
-                               rtol=1e-9)
+    assert set(res["arm"]) == {"a", "b"}  # never pooled silently
+    for arm in ("a", "b"):
+        rows = wide[wide["arm"] == arm]
+        corr = res[(res["analysis"] == "correlations") & (res["arm"] == arm)]
+        p_ref = []
+        for v in corr["variables"]:
+            x, y = v.split(" ~ ")
+            sub = rows[[x, y]].dropna()
+            p_ref.append(stats.pearsonr(sub[x], sub[y]).pvalue)
+        np.testing.assert_allclose(corr["p"], p_ref, rtol=1e-9)
+        expected = multipletests(p_ref, method=method)[1]
+        np.testing.assert_allclose(corr["p_adjusted"], expected, rtol=1e-9)
+        # the corrections differ on these p-values, so the test can tell them apart
+        others = {m: multipletests(p_ref, method=m)[1] for m in ("holm", "fdr_bh", "bonferroni")}
+        assert all(not np.allclose(others[m], expected) for m in others if m != method)
+        assert set(corr["family_size"]) == {12}  # 4 predictors x (base, wk2, wk6)
+        reg = res[(res["analysis"] == "regressions") & (res["arm"] == arm)]
+        assert len(reg) == 6  # 2 follow-ups x 3 alliance variables
+        np.testing.assert_allclose(reg["p_adjusted"], multipletests(reg["p"], method=method)[1],
+                                   rtol=1e-9)
 
 
 def test_spearman_matches_scipy(trial):
@@ -111,11 +116,11 @@ def test_spearman_matches_scipy(trial):
     res, _ = _analyze(trial, '[analyses]\nrun = ["correlations"]\ncorrection = "none"\n'
                       '[correlations]\nmethod = "spearman"\ninclude_baseline = false\n',
                       "spearman")
-    assert len(res) == 8  # baseline left out
+    assert len(res) == 16  # baseline left out; 8 per arm
     assert set(res["statistic"]) == {"r_s"}
     for row in res.itertuples(index=False):
         x, y = row.variables.split(" ~ ")
-        sub = wide[[x, y]].dropna()
+        sub = wide[wide["arm"] == row.arm][[x, y]].dropna()
         ref = stats.spearmanr(sub[x], sub[y])
         assert row.value == pytest.approx(ref.statistic, rel=1e-9)
         assert row.p == pytest.approx(ref.pvalue, rel=1e-9)
@@ -130,14 +135,14 @@ def test_mediation_without_covariates_matches_pingouin(trial):
     res, doc = _analyze(trial, f'[analyses]\nrun = ["mediation"]\n'
                         f'[mediation]\nalliance = ["{x}"]\nadjust_baseline = false\n'
                         '[bootstrap]\nresamples = 1000\nseed = 3\nci = "bca"\n', "mediation")
-    assert len(res) == 1
-    row = res.iloc[0]
+    assert len(res) == 2 and list(res["arm"]) == ["a", "b"]
+    row = res.iloc[1]
     assert row["variables"] == f"{x} -> {m} -> {y}"
-    sub = wide[[x, m, y]].dropna().rename(columns={x: "X", m: "M", y: "Y"})
+    sub = wide[wide["arm"] == "b"][[x, m, y]].dropna().rename(columns={x: "X", m: "M", y: "Y"})
     ref = pg.mediation_analysis(data=sub, x="X", m="M", y="Y", n_boot=200, seed=1)
     coef = dict(zip(ref["path"], ref["coef"], strict=True))
     assert row["value"] == pytest.approx(coef["Indirect"], rel=1e-8)
-    detail = doc["details"]["mediation"][0]["result"]
+    detail = doc["details"]["mediation"][1]["result"]
     assert detail["a"] == pytest.approx(coef["M ~ X"], rel=1e-8)
     assert detail["c"] == pytest.approx(coef["Total"], rel=1e-8)
     assert detail["c_prime"] == pytest.approx(coef["Direct"], rel=1e-8)

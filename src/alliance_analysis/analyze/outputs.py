@@ -1,29 +1,36 @@
 """Files of an analysis run: results (CSV/JSON), methods.md, APA tables, figures and the report.
 
-Every file starts with the run's data notice on its first line: a ``#`` line in CSV, a quoted
-line in Markdown, an HTML comment in HTML and SVG, the first key on the first line of the JSON
-(``{"notice": "...",``); PNG figures carry it printed along their bottom edge. Outputs are
+Every file is written through the package's one writer, :mod:`alliance_analysis.report.files`
+and :mod:`alliance_analysis.report.html`: CSVs are header first (readable by
+``pandas.read_csv`` and R ``read.csv`` with no options) with every text cell that a spreadsheet
+would run as a formula neutralised, and the data notice in ``NOTICE.txt`` beside them; every
+HTML is escaped on its one path (jinja2 autoescape for the report, ``ApaTable.to_html`` for the
+tables) with the notice as its first, escaped comment. The notice is also the first line of
+Markdown files (a quoted line), the first key of the JSON (``{"notice": "...",``), the first
+comment of each SVG and printed along the bottom edge of each PNG. Outputs are
 byte-deterministic: the bootstrap seed is fixed in the plan, keys and rows are in a fixed order
 and floats are written with ``%.12g``.
-
-The HTML report is rendered by :func:`alliance_analysis.report.html.render_report` with its one
-template (with ``reproduction = False``: no claims/audit sections); nothing here renders
-HTML or tables itself.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import math
+import textwrap
 from pathlib import Path
 from typing import Any
 
 from .methods_text import methods_markdown, methods_paragraph, software
 from .plan import split_column
-from .run import RESULT_COLUMNS, AnalysisRun
-from .tables import build_tables, label
+from .run import RESULT_COLUMNS, AnalysisRun, empty_note, mixed_measures
+from .tables import build_tables, label, with_names
 
 FLOAT_FORMAT = "%.12g"
+#: Above this many participants a figure draws a seeded random sample of them (said in the
+#: caption); every statistic is computed on all participants.
+FIGURE_MAX_POINTS = 2000
+FIGURE_SEED = 20240601
 RESULTS_CSV = "results.csv"
 RESULTS_JSON = "results.json"
 METHODS_MD = "methods.md"
@@ -53,12 +60,12 @@ def results_frame(run: AnalysisRun):
 
 
 def write_results_csv(run: AnalysisRun, path: Path) -> Path:
-    """``results.csv``: ``# notice`` line, header, one row per test (``%.12g``, ``\\n``)."""
-    frame = results_frame(run)
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        fh.write("# " + run.notice.replace("\n", " ") + "\n")
-        frame.to_csv(fh, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
-    return path
+    """``results.csv``: header first, one row per test (``%.12g``, ``\\n``); text cells
+    neutralised against spreadsheet formulas (:func:`alliance_analysis.report.files.write_csv`).
+    The data notice is in ``NOTICE.txt`` beside it."""
+    from ..report.files import write_csv
+
+    return write_csv(results_frame(run), path)
 
 
 def _details(run: AnalysisRun) -> dict[str, Any]:
@@ -66,26 +73,53 @@ def _details(run: AnalysisRun) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if run.changes:
         out["alliance_change"] = [
-            {"pre": a.pre, "post": a.post, "p_adjusted": a.p_adjusted, "note": a.note,
+            {"arm": a.arm, "pre": a.pre, "post": a.post, "p_adjusted": a.p_adjusted,
+             "note": a.note,
              "result": a.result.to_dict() if a.result else None} for a in run.changes]
     if run.correlations:
         out["correlations"] = [
-            {"x": a.x, "y": a.y, "role": a.role, "p_adjusted": a.p_adjusted, "note": a.note,
+            {"arm": a.arm, "x": a.x, "y": a.y, "role": a.role, "p_adjusted": a.p_adjusted,
+             "note": a.note,
              "result": a.result.to_dict() if a.result else None} for a in run.correlations]
     if run.regressions:
         out["regressions"] = [
-            {"outcome": a.outcome, "baseline": a.baseline, "predictor": a.predictor,
-             "p_adjusted": a.p_adjusted, "note": a.note, "change": a.change,
+            {"arm": a.arm, "outcome": a.outcome, "baseline": a.baseline,
+             "predictor": a.predictor, "p_adjusted": a.p_adjusted, "note": a.note, "change": a.change,
              "coefficient": a.coefficient,
              "steps": ([{"r2": s.r2, "adj_r2": s.adj_r2, "f": s.f, "f_p": s.f_p,
                          "df_model": s.df_model, "df_resid": s.df_resid,
                          "coefficients": s.coefficients.to_dict("records")}
                         for s in a.result.steps] if a.result else None),
              "n": a.result.n if a.result else 0} for a in run.regressions]
+    if run.outcome_changes:
+        out["outcome_change"] = [
+            {"arm": a.arm, "pre": a.pre, "post": a.post, "p_adjusted": a.p_adjusted,
+             "note": a.note, "result": a.result.to_dict() if a.result else None}
+            for a in run.outcome_changes]
+    if run.between:
+        out["between_arms"] = [
+            {"kind": a.kind, "outcome": a.outcome, "baseline": a.baseline,
+             "alliance": a.predictor, "arm": a.arm, "reference": a.reference, "term": a.term,
+             "p_adjusted": a.p_adjusted, "note": a.note, "coefficient": a.coefficient,
+             "n": a.result.n if a.result else 0,
+             "df_resid": a.result.df_resid if a.result else None} for a in run.between]
+    if run.mixed:
+        out["mixed_models"] = [
+            {"measure": a.measure, "arm": a.arm, "formula": a.formula, "model": a.label,
+             "visits": list(a.visits), "moderator": a.moderator, "moderator_centre": a.centre,
+             "reference_arm": a.reference_arm, "note": a.note,
+             "fit": a.result.to_dict() if a.result else None,
+             "fixed_effects": ([dict(rec, term=a.term_label(rec["term"])) for rec in
+                                a.result.to_frame().to_dict("records")] if a.result else None),
+             "variance_components": (a.result.variance_components.to_dict("records")
+                                     if a.result else None)} for a in run.mixed]
     if run.mediations:
         out["mediation"] = [
-            {"x": a.x, "m": a.m, "y": a.y, "covariates": list(a.covariates), "note": a.note,
-             "result": a.result.to_dict() if a.result else None} for a in run.mediations]
+            {"arm": a.arm, "x": a.x, "m": a.m, "y": a.y, "covariates": list(a.covariates),
+             "note": a.note, "result": a.result.to_dict() if a.result else None}
+            for a in run.mediations]
+    if run.empty:
+        out["not_run"] = [{"analysis": a, "reason": r} for a, r in run.empty]
     return out
 
 
@@ -95,14 +129,20 @@ def results_payload(run: AnalysisRun, versions: dict[str, str] | None = None) ->
     plan = run.plan.to_dict()
     plan["source"] = _source_name(run.plan.source)
     return {
-        "synthetic": run.synthetic,
-        "data": {"file": run.data_path.name,
+        "provenance": ("real_public" if run.real else "synthetic" if run.synthetic else "user"),
+        "data": {"file": run.data_name or run.data_path.name, "real": run.real,
                  "mapping": run.mapping_path.name if run.mapping_path else None,
                  "layout": audit.layout, "rows_read": audit.rows_read,
                  "rows_kept": audit.rows_kept, "rows_excluded": len(audit.rows_excluded),
                  "participants": audit.n_participants,
                  "values_set_missing": {str(k): int(v)
-                                        for k, v in audit.missing_counts().items()}},
+                                        for k, v in audit.missing_counts().items()},
+                 "scores_missing": dict(getattr(audit, "scores_missing", {}) or {}),
+                 "timepoint_order": list(run.plan.global_order),
+                 "timepoint_order_source": run.plan.order_source,
+                 "baseline_timepoint": run.plan.baseline_timepoint,
+                 "arms": {label: n for label, n in run.subsets},
+                 "participants_without_arm": run.no_arm},
         "plan": plan,
         "plan_notes": list(run.plan.notes),
         "tests": [r.to_dict() for r in run.rows()],
@@ -131,50 +171,87 @@ def _source_name(source: str) -> str:
 # figures
 # ---------------------------------------------------------------------------------------------
 def _stamp(fig, notice: str) -> None:
-    """Print the data notice along the bottom edge, with room reserved in the layout."""
+    """Print the whole data notice along the bottom edge (wrapped, 6 pt), with room reserved in
+    the layout so that nothing is clipped."""
+    width, height = fig.get_size_inches()
+    lines = textwrap.wrap(notice, max(40, int(width * 72 / (6 * 0.62))))
+    extra = len(lines) * 6 * 1.3 / 72 + 0.08  # inches added below the figure for the notice
+    fig.set_figheight(height + extra)
+    band = extra / (height + extra)
     engine = fig.get_layout_engine()
     if engine is not None and hasattr(engine, "set") and "rect" in engine.get():
-        engine.set(rect=(0, 0.03, 1, 0.97))
-    text = notice[:140] + ("..." if len(notice) > 140 else "")
-    fig.text(0.005, 0.003, text, ha="left", va="bottom", fontsize=5.5, color="#a00000")
+        engine.set(rect=(0, band, 1, 1 - band))  # (left, bottom, width, height)
+    else:
+        fig.subplots_adjust(bottom=max(fig.subplotpars.bottom, band + 0.08))
+    fig.text(0.005, 0.005, "\n".join(lines), ha="left", va="bottom", fontsize=6,
+             color="#a00000", linespacing=1.25)
 
 
+def _sample(n: int) -> Any:
+    """Row positions drawn in a figure: all, or a seeded sample above FIGURE_MAX_POINTS."""
+    import numpy as np
+
+    if n <= FIGURE_MAX_POINTS:
+        return slice(None), ""
+    rng = np.random.default_rng(FIGURE_SEED)
+    idx = np.sort(rng.choice(n, FIGURE_MAX_POINTS, replace=False))
+    return idx, (f" Drawn for a random sample of {FIGURE_MAX_POINTS} of {n} participants (seed "
+                 f"{FIGURE_SEED}); the statistics use all of them.")
+
+
+def _arm_title(arm: str) -> str:
+    return "" if arm in ("all", "") else f" ({arm})"
+
+
+@with_names
 def build_figures(run: AnalysisRun) -> list[tuple[str, Any, str]]:
     """(file stem, figure, caption): the alliance change per measure, and a scatter with the OLS
-    fit for each correlation with a follow-up outcome (baseline correlations are in the table
-    only)."""
+    fit for each correlation with the last follow-up of an outcome measure (the other tests,
+    the outcome change included, are in the tables only); each within each arm when the
+    analyses run per arm."""
     from ..report.figures import paired_change_plot, scatter_fit
 
-    wide = run.wide
     figs: list[tuple[str, Any, str]] = []
-    for i, a in enumerate(run.changes, start=1):
+    changes = [("alliance_change", "Alliance change", a) for a in run.changes]
+    for i, (stem, title, a) in enumerate(changes, start=1):
         if a.result is None:
             continue
+        rows = run.subset(a.arm)
+        pick, note = _sample(len(rows))
         measure = label(a.pre).rsplit(" (", 1)[0]
         tp = (split_column(a.pre) or ("", "", a.pre))[2], (split_column(a.post) or
                                                            ("", "", a.post))[2]
-        fig = paired_change_plot(wide[a.pre].to_numpy(float), wide[a.post].to_numpy(float),
-                                 labels=tp, title=f"Alliance change: {measure}",
-                                 ylabel=measure)
-        figs.append((f"alliance_change_{i}", fig,
-                     f"{label(a.pre)} to {label(a.post)}: one line per participant, mean and "
-                     f"95% CI; {a.result.apa()}."))
-    follow = set(run.plan.outcomes)
+        fig = paired_change_plot(rows[a.pre].to_numpy(float)[pick],
+                                 rows[a.post].to_numpy(float)[pick], labels=tp,
+                                 title=f"{title}: {measure}{_arm_title(a.arm)}", ylabel=measure)
+        figs.append((f"{stem}_{i}", fig,
+                     f"{label(a.pre)} to {label(a.post)}{_arm_title(a.arm)}: one line per "
+                     f"participant, mean and 95% CI; {a.result.apa()}.{note}"))
+    last = {cols[-1] for _, _, cols in mixed_measures(run.plan)}
     k = 0
     for a in run.correlations:
-        if a.y not in follow or a.result is None or not math.isfinite(a.result.r):
+        if a.y not in last or a.result is None or not math.isfinite(a.result.r):
             continue
         k += 1
-        x, y = wide[a.x].to_numpy(float), wide[a.y].to_numpy(float)
+        rows = run.subset(a.arm)
+        pick, note = _sample(len(rows))
+        x, y = rows[a.x].to_numpy(float)[pick], rows[a.y].to_numpy(float)[pick]
         try:
-            fig = scatter_fit(x, y, label(a.x), label(a.y), annotation=a.result.apa())
+            fig = scatter_fit(x, y, label(a.x), label(a.y), annotation=a.result.apa(),
+                              title=(a.arm if a.arm not in ("all", "") else None))
         except ValueError:  # fewer than 3 pairs or constant x: no fit to draw
             continue
-        figs.append((f"scatter_{k}", fig, f"{label(a.y)} by {label(a.x)}: OLS line with the "
-                     f"95% confidence band of the mean; {a.result.apa()}."))
+        figs.append((f"scatter_{k}", fig, f"{label(a.y)} by {label(a.x)}{_arm_title(a.arm)}: "
+                     f"OLS line with the 95% confidence band of the mean; {a.result.apa()}."
+                     f"{note}"))
     for _, fig, _ in figs:
         _stamp(fig, run.notice)
     return figs
+
+
+def _comment(notice: str) -> str:
+    """The notice as the text of an HTML/SVG comment: escaped, and unable to close it."""
+    return html.escape(notice.replace("\n", " ")).replace("--", "- -")
 
 
 def _svg_notice(path: Path, notice: str) -> None:
@@ -183,8 +260,7 @@ def _svg_notice(path: Path, notice: str) -> None:
     text = path.read_text(encoding="utf-8")
     if text.startswith("<?xml"):
         text = text.split("\n", 1)[1]
-    safe = notice.replace("--", "- -").replace("\n", " ")
-    path.write_text(f"<!-- {safe} -->\n{text}", encoding="utf-8")
+    path.write_text(f"<!-- {_comment(notice)} -->\n{text}", encoding="utf-8")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -195,26 +271,40 @@ def report_context(run: AnalysisRun, tables: list, figures: list[dict[str, Any]]
     """The context for :func:`~alliance_analysis.report.html.render_report`."""
     rows = run.rows()
     audit = run.loaded.audit
+    plan = run.plan
     assumptions: list[dict[str, str]] = []
-    if run.synthetic:
+    if run.synthetic or run.real:
         assumptions.append({"text": run.notice, "source": "data"})
-    assumptions += [{"text": n, "source": "default plan"} for n in run.plan.notes]
+    if plan.global_order:
+        assumptions.append({"text": f"timepoint order {' < '.join(plan.global_order)} (from "
+                            f"{plan.order_source or 'the loader'}); baseline "
+                            f"{plan.baseline_timepoint}", "source": "loader"})
+    if len(plan.arm_levels) >= 2:
+        assumptions.append({"text": ("every analysis within each arm: " if plan.by_arm else
+                                     "arms pooled as the plan asks: ")
+                            + ", ".join(f"{a} (n = {n})" for a, n in run.subsets),
+                            "source": "plan"})
+    assumptions += [{"text": n, "source": "default plan"} for n in plan.notes]
+    assumptions += [{"text": f"{a}: {empty_note(r)}", "source": a} for a, r in run.empty]
     assumptions += [{"text": r.variables + ": " + r.note, "source": r.analysis}
                     for r in rows if r.note.startswith("not computed")]
-    summary = {"participants": audit.n_participants, "tests": len(rows),
+    tests = [r for r in rows if r.statistic]
+    summary = {"participants": audit.n_participants, "tests": len(tests),
                "values set missing": len(audit.values_set_missing),
                "rows excluded": len(audit.rows_excluded)}
-    if run.plan.correction != "none":
-        summary[f"p_adj < {run.plan.alpha:g}"] = sum(
-            1 for r in rows if math.isfinite(r.p_adjusted) and r.p_adjusted < run.plan.alpha)
+    if plan.correction != "none":
+        summary[f"p_adj < {plan.alpha:g}"] = sum(
+            1 for r in tests if math.isfinite(r.p_adjusted) and r.p_adjusted < plan.alpha)
     mapping = run.mapping_path.name if run.mapping_path else "default mapping"
     return {
         "notice": run.notice,
         "synthetic": run.synthetic,
         "title": "Alliance analysis",
-        "subtitle": (f"Data: {run.data_path.name} (mapping: {mapping}); plan: "
-                     f"{_source_name(run.plan.source)}; analyses: "
-                     f"{', '.join(run.plan.analyses)}; correction: {run.plan.correction}."),
+        "subtitle": (f"Data: {run.data_name or run.data_path.name} (mapping: {mapping}); plan: "
+                     f"{_source_name(plan.source)}; analyses: "
+                     f"{', '.join(plan.analyses)}; arms: "
+                     f"{'separate' if plan.by_arm else plan.arms}; correction: "
+                     f"{plan.correction}."),
         "reproduction": False,
         "sections": [{"id": "methods", "title": f"Methods (also in {METHODS_MD})",
                       "text": methods_paragraph(run, versions)}],
@@ -228,16 +318,18 @@ def report_context(run: AnalysisRun, tables: list, figures: list[dict[str, Any]]
 
 def write_outputs(run: AnalysisRun, out: str | Path,
                   versions: dict[str, str] | None = None) -> dict[str, Path]:
-    """Write every output of ``run`` under ``out``; returns ``{kind: path}``."""
-    import base64
-
-    from ..report.figures import save_figure
+    """Write every output of ``run`` under ``out`` through :mod:`alliance_analysis.report`;
+    returns ``{kind: path}``."""
+    from ..report.files import write_figures, write_notice, write_tables
     from ..report.html import render_report
 
     versions = software() if versions is None else dict(versions)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    paths = {"results_csv": write_results_csv(run, out / RESULTS_CSV),
+    paths = {"notice": write_notice(out, run.notice, (
+                 "", f"{RESULTS_CSV} and tables/*.csv are header-first CSV files; this notice "
+                 "applies to every file in this folder.")),
+             "results_csv": write_results_csv(run, out / RESULTS_CSV),
              "results_json": write_results_json(run, out / RESULTS_JSON, versions)}
     methods = out / METHODS_MD
     methods.write_text(methods_markdown(run, versions), encoding="utf-8")
@@ -245,56 +337,59 @@ def write_outputs(run: AnalysisRun, out: str | Path,
 
     tables = build_tables(run)
     tdir = out / "tables"
-    tdir.mkdir(parents=True, exist_ok=True)
-    for i, table in enumerate(tables, start=1):
-        stem = tdir / f"table{i}_{table.name or 'table'}"
-        stem.with_suffix(".md").write_text(f"> {run.notice}\n\n{table.to_markdown()}",
-                                           encoding="utf-8")
-        stem.with_suffix(".html").write_text(f"<!-- {run.notice} -->\n{table.to_html()}",
-                                             encoding="utf-8")
-        table.to_csv(stem.with_suffix(".csv"), comment=run.notice)
+    write_tables(tables, tdir, run.notice)
     paths["tables"] = tdir
 
     fdir = out / "figures"
     fdir.mkdir(parents=True, exist_ok=True)
-    figures = []
-    for stem, fig, caption in build_figures(run):
-        files = save_figure(fig, fdir / stem)
-        png = next(p for p in files if p.suffix == ".png")
-        for svg in (p for p in files if p.suffix == ".svg"):
+    figs = build_figures(run)
+    figures = write_figures(figs, fdir)
+    for stem, _, _ in figs:
+        svg = fdir / f"{stem}.svg"
+        if svg.exists():
             _svg_notice(svg, run.notice)
-        figures.append({"caption": caption, "title": stem.replace("_", " "), "alt": caption,
-                        "png_base64": base64.b64encode(png.read_bytes()).decode("ascii")})
     paths["figures"] = fdir
 
-    html = render_report(report_context(run, tables, figures, versions))
+    page = render_report(report_context(run, tables, figures, versions))
     report = out / REPORT_HTML
-    safe = run.notice.replace("--", "- -").replace("\n", " ")
     with report.open("w", encoding="utf-8", newline="\n") as fh:
-        fh.write(f"<!-- {safe} -->\n{html.lstrip()}")
+        fh.write(f"<!-- {_comment(run.notice)} -->\n{page.lstrip()}")
     paths["report"] = report
     return paths
 
 
 def summary_lines(run: AnalysisRun, out: Path | None = None) -> list[str]:
-    """The short terminal summary: notice, what ran, the tests, where the files are."""
+    """The short terminal summary: notice, grouping and order, the tests, where the files are."""
     rows = run.rows()
-    lines = [run.notice, ""]
     plan = run.plan
-    lines.append(f"{len(rows)} test(s) on {run.loaded.audit.n_participants} participants "
+    lines = [run.notice, ""]
+    tests = [r for r in rows if r.statistic]
+    lines.append(f"{len(tests)} test(s) on {run.loaded.audit.n_participants} participants "
                  f"(plan: {_source_name(plan.source)}; correction: {plan.correction}).")
+    if plan.global_order:
+        lines.append(f"Timepoint order: {' < '.join(plan.global_order)} (from "
+                     f"{plan.order_source or 'the loader'}); baseline: "
+                     f"{plan.baseline_timepoint}.")
+    if len(plan.arm_levels) >= 2:
+        lines.append(("Arms analysed separately: " if plan.by_arm else
+                      "Arms pooled (as the plan asks): ") +
+                     ", ".join(f"{a} (n = {n})" for a, n in run.subsets) + ".")
     for r in rows:
+        if not r.statistic:
+            lines.append(f"  {r.analysis}: {r.note}")
+            continue
         p = f"p = {r.p:.3g}" if math.isfinite(r.p) else ""
         padj = f", p_adj = {r.p_adjusted:.3g}" if math.isfinite(r.p_adjusted) else ""
         ci = (f", {r.effect} CI [{r.ci_lower:.3g}, {r.ci_upper:.3g}]"
               if math.isfinite(r.ci_lower) else "")
         value = f"{r.value:.3g}" if math.isfinite(r.value) else "NaN"
-        lines.append(f"  {r.analysis}: {r.variables}: {r.statistic} = {value}"
+        arm = f"[{r.arm}] " if r.arm not in ("all", "") else ""
+        lines.append(f"  {r.analysis}: {arm}{r.variables}: {r.statistic} = {value}"
                      f"{', ' if p else ''}{p}{padj}{ci} (n = {r.n})"
                      + (f" [{r.note}]" if r.note.startswith("not computed") else ""))
     if out is not None:
         lines.append(f"Outputs in {out}: {RESULTS_CSV}, {RESULTS_JSON}, {METHODS_MD}, "
-                     f"{REPORT_HTML}, tables/, figures/")
+                     f"{REPORT_HTML}, NOTICE.txt, tables/, figures/")
     return lines
 
 

@@ -36,7 +36,11 @@ ALLIANCE_PREFIXES: tuple[str, ...] = ("wai", "star_p")
 #: Instruments whose peaks are the acute-experience variables in the default plan.
 EXPERIENCE_INSTRUMENTS: tuple[str, ...] = ("meq30", "ebi", "piq", "peq")
 #: The analyses, in the order they run and are reported.
-ANALYSES: tuple[str, ...] = ("alliance_change", "correlations", "regressions", "mediation")
+ANALYSES: tuple[str, ...] = ("alliance_change", "outcome_change", "correlations", "regressions",
+                             "between_arms", "mixed_models", "mediation")
+#: ``[analyses] arms``: ``separate`` (default) runs every analysis within each arm (and the
+#: between-arm tests); ``pooled`` runs them on all participants together, as the plan asks.
+ARM_MODES: tuple[str, ...] = ("separate", "pooled")
 CORRECTIONS: tuple[str, ...] = ("holm", "bonferroni", "fdr_bh", "fdr_by", "none")
 CORRELATION_METHODS: tuple[str, ...] = ("pearson", "spearman")
 CI_METHODS: tuple[str, ...] = ("percentile", "bc", "bca")
@@ -53,7 +57,7 @@ DEFAULT_PLAN_SOURCE = "<default plan>"
 #: section → valid keys (the whole schema; anything else is refused).
 SCHEMA: Mapping[str, tuple[str, ...]] = {
     "variables": ("alliance", "experience", "outcomes", "baseline_timepoint"),
-    "analyses": ("run", "correction", "alpha", "confidence"),
+    "analyses": ("run", "correction", "alpha", "confidence", "arms"),
     "correlations": ("method", "include_baseline"),
     "mediation": ("alliance", "experience", "outcomes", "adjust_baseline"),
     "bootstrap": ("resamples", "seed", "ci"),
@@ -68,8 +72,9 @@ class PlanSpec:
     alliance: tuple[str, ...] | None = None
     experience: tuple[str, ...] | None = None
     outcomes: tuple[str, ...] | None = None
-    baseline_timepoint: str = DEFAULT_BASELINE
-    analyses: tuple[str, ...] = ANALYSES
+    baseline_timepoint: str | None = None
+    analyses: tuple[str, ...] | None = None
+    arms: str = "separate"
     correction: str = DEFAULT_CORRECTION
     alpha: float = DEFAULT_ALPHA
     confidence: float = DEFAULT_CONFIDENCE
@@ -92,6 +97,12 @@ class AnalysisPlan:
     (same instrument and scale at ``baseline_timepoint``). ``timepoint_order`` gives, per
     instrument, its timepoints in the loader's order (used for first/last alliance timepoint).
     ``notes`` say how the default plan was derived (shown in the report and methods).
+    ``arm_levels``: the arms in the data (sorted; empty without an arm column); ``arms``: the
+    plan's arm mode (:data:`ARM_MODES`; ``pooled`` when there is at most one arm). ``skipped``:
+    ``(analysis, reason)`` for each default analysis left out because the data lack its
+    variables. ``alliance_person``: the per-participant alliance variables (a covariate with
+    role alliance, or the first assessment of each alliance measure) used as moderators in the
+    mixed models.
     """
 
     source: str
@@ -115,6 +126,17 @@ class AnalysisPlan:
     ci: str
     timepoint_order: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    arms: str = "pooled"
+    arm_levels: tuple[str, ...] = ()
+    skipped: tuple[tuple[str, str], ...] = ()
+    alliance_person: tuple[str, ...] = ()
+    global_order: tuple[str, ...] = ()
+    order_source: str = ""
+
+    @property
+    def by_arm(self) -> bool:
+        """Whether each analysis runs within each arm (two or more arms, not pooled)."""
+        return self.arms == "separate" and len(self.arm_levels) >= 2
 
     def runs(self, analysis: str) -> bool:
         """Whether ``analysis`` (one of :data:`ANALYSES`) is part of the plan."""
@@ -128,7 +150,9 @@ class AnalysisPlan:
                           "outcomes": list(self.outcomes),
                           "baseline_timepoint": self.baseline_timepoint},
             "analyses": {"run": list(self.analyses), "correction": self.correction,
-                         "alpha": self.alpha, "confidence": self.confidence},
+                         "alpha": self.alpha, "confidence": self.confidence,
+                         "arms": self.arms, "arm_levels": list(self.arm_levels),
+                         "skipped": [list(x) for x in self.skipped]},
             "correlations": {"method": self.correlation_method,
                              "include_baseline": self.include_baseline},
             "mediation": {"alliance": list(self.mediation_x),
@@ -252,6 +276,8 @@ def read_plan(plan: str | Path | Mapping[str, Any] | None = None,
             raise _err(source, "[analyses] run is empty: nothing to do",
                        hint=f"List some of: {', '.join(ANALYSES)}")
         kw["analyses"] = tuple(a for a in ANALYSES if a in run)
+    if "arms" in ana:
+        kw["arms"] = _choice(source, "[analyses] arms", ana["arms"], ARM_MODES)
     if "correction" in ana:
         value = ana["correction"]
         if isinstance(value, str):
@@ -315,6 +341,19 @@ def is_alliance(inst_id: str) -> bool:
     return inst_id.startswith(ALLIANCE_PREFIXES)
 
 
+def instrument_role(loaded: LoadResult, inst_id: str) -> tuple[str, str]:
+    """(role, why) of an instrument: the role a pre-scored total declares in the mapping's
+    ``[scores]``, else the default rules (alliance prefix, acute-experience instrument, outcome)."""
+    declared = getattr(loaded.mapping, "scores", {}).get(inst_id)
+    if declared is not None:
+        return declared.role, f"role '{declared.role}' declared in the mapping's [scores]"
+    if is_alliance(inst_id):
+        return "alliance", f"id starts with {' or '.join(ALLIANCE_PREFIXES)}"
+    if inst_id in EXPERIENCE_INSTRUMENTS:
+        return "experience", "acute-experience instrument"
+    return "outcome", "not an alliance or acute-experience instrument"
+
+
 @dataclasses.dataclass(frozen=True)
 class DefaultRoles:
     """Variables the default plan takes from the data, with the reasons for what it left out."""
@@ -323,11 +362,32 @@ class DefaultRoles:
     experience: tuple[str, ...]
     outcomes: tuple[str, ...]
     notes: tuple[str, ...]
+    baseline_timepoint: str = DEFAULT_BASELINE
 
 
-def default_roles(loaded: LoadResult, baseline_timepoint: str = DEFAULT_BASELINE) -> DefaultRoles:
+def _baseline(loaded: LoadResult, given: str | None) -> tuple[str, str | None]:
+    """The baseline timepoint: as given, else ``base`` when the data have it, else the first
+    timepoint of the loader's order that an outcome instrument has."""
+    if given is not None:
+        return given, None
+    insts = loaded.audit.instruments
+    if any(DEFAULT_BASELINE in tps for tps in insts.values()):
+        return DEFAULT_BASELINE, None
+    order = tuple(getattr(loaded.audit, "timepoint_order", ()) or ())
+    outcome_tps = {tp for inst, tps in insts.items()
+                   if instrument_role(loaded, inst)[0] == "outcome" for tp in tps}
+    for tp in order:
+        if tp in outcome_tps:
+            return tp, (f"baseline timepoint '{tp}': the first in the timepoint order "
+                        f"{' < '.join(order)} (no timepoint is named '{DEFAULT_BASELINE}')")
+    return DEFAULT_BASELINE, None
+
+
+def default_roles(loaded: LoadResult, baseline_timepoint: str | None = None) -> DefaultRoles:
     """Alliance, acute-experience and follow-up outcome columns found in ``loaded`` (see the
-    module docstring for the rules)."""
+    module docstring for the rules). A per-participant covariate with ``role = "alliance"`` (or
+    ``"experience"``) in the mapping is an alliance (experience) variable."""
+    baseline_timepoint, base_note = _baseline(loaded, baseline_timepoint)
     columns = set(map(str, loaded.wide.columns))
     peaks: dict[str, list[str]] = {}
     for pk in loaded.mapping.peaks:
@@ -335,19 +395,19 @@ def default_roles(loaded: LoadResult, baseline_timepoint: str = DEFAULT_BASELINE
     alliance: list[str] = []
     experience: list[str] = []
     outcomes: list[str] = []
-    notes: list[str] = []
+    notes: list[str] = [base_note] if base_note else []
     for inst_id, tps in sorted(loaded.audit.instruments.items()):
         scale = _primary_scale(inst_id, tps, columns)
         if scale is None:
             continue
+        role, why = instrument_role(loaded, inst_id)
         inst_peaks = peaks.get(inst_id, [])
         plain = [tp for tp in tps if tp not in inst_peaks]
         cols = [f"{inst_id}.{scale}.{tp}" for tp in tps if f"{inst_id}.{scale}.{tp}" in columns]
-        if is_alliance(inst_id):
+        if role == "alliance":
             alliance += [c for c in cols if split_column(c)[2] in plain]
-            notes.append(f"{inst_id}: alliance (id starts with "
-                         f"{' or '.join(ALLIANCE_PREFIXES)}), scale '{scale}'")
-        elif inst_id in EXPERIENCE_INSTRUMENTS:
+            notes.append(f"{inst_id}: alliance ({why}), scale '{scale}'")
+        elif role == "experience":
             chosen = [c for c in cols if split_column(c)[2] in inst_peaks]
             if chosen:
                 notes.append(f"{inst_id}: acute experience, peak '{', '.join(inst_peaks)}', "
@@ -357,6 +417,8 @@ def default_roles(loaded: LoadResult, baseline_timepoint: str = DEFAULT_BASELINE
                 notes.append(f"{inst_id}: acute experience; no peak in the mapping, so every "
                              f"session ({', '.join(plain)}) is used, scale '{scale}'")
             experience += chosen
+        elif role == "other":
+            notes.append(f"{inst_id}: not used ({why})")
         elif baseline_timepoint in plain:
             follow = [c for c in cols if split_column(c)[2] not in (baseline_timepoint,
                                                                      *inst_peaks)]
@@ -370,7 +432,15 @@ def default_roles(loaded: LoadResult, baseline_timepoint: str = DEFAULT_BASELINE
         else:
             notes.append(f"{inst_id}: not used as an outcome (no baseline timepoint "
                          f"'{baseline_timepoint}'; timepoints: {', '.join(tps)})")
-    return DefaultRoles(tuple(alliance), tuple(experience), tuple(outcomes), tuple(notes))
+    for name, spec in getattr(loaded.mapping, "covariate_specs", {}).items():
+        if spec.role in ("alliance", "experience") and name in columns:
+            (alliance if spec.role == "alliance" else experience).append(name)
+            label = f" ({spec.label})" if spec.label else ""
+            notes.append(f"{name}: {spec.role if spec.role == 'alliance' else 'acute experience'}"
+                         f", one value per participant{label} (role '{spec.role}' declared in "
+                         "the mapping's [covariates])")
+    return DefaultRoles(tuple(alliance), tuple(experience), tuple(outcomes), tuple(notes),
+                        baseline_timepoint)
 
 
 def _check_columns(source: str, where: str, names: Sequence[str], available: Sequence[str]) -> None:
@@ -380,12 +450,49 @@ def _check_columns(source: str, where: str, names: Sequence[str], available: Seq
                        hint=f"Available columns: {', '.join(available)}")
 
 
+def arm_levels(wide) -> tuple[str, ...]:
+    """The arms in the data (sorted labels; empty when there is no ``arm`` column)."""
+    if "arm" not in wide.columns:
+        return ()
+    return tuple(sorted({str(v) for v in wide["arm"].dropna()}))
+
+
+#: What each analysis needs, and the reason given when the default plan leaves it out.
+NEEDS: Mapping[str, tuple[tuple[str, ...], str]] = {
+    "alliance_change": (("alliance",), "no alliance variable in the data"),
+    "outcome_change": (("outcomes",), "no outcome with a baseline and a follow-up"),
+    "correlations": (("predictors", "outcomes"), "no alliance or acute-experience variable, or "
+                     "no outcome"),
+    "regressions": (("alliance", "outcomes"), "no alliance variable, or no outcome with a "
+                    "baseline"),
+    "between_arms": (("arms", "outcomes"), "fewer than two arms in the data (no arm column or "
+                     "one arm)"),
+    "mixed_models": (("outcomes",), "no outcome with a baseline and a follow-up"),
+    "mediation": (("alliance", "experience", "outcomes"), "no acute-experience variable in "
+                  "the data (no MEQ-30, EBI, PIQ or PEQ peak and no score or covariate with "
+                  "role 'experience'), or no alliance variable or outcome"),
+}
+
+
+#: The reason given for each kind of variable the data lack.
+LACKS: Mapping[str, str] = {
+    "alliance": "no alliance variable in the data (no WAI or STAR-P instrument, and no score "
+                "or covariate with role 'alliance' in the mapping)",
+    "experience": "no acute-experience variable in the data (no MEQ-30, EBI, PIQ or PEQ, and "
+                  "no score or covariate with role 'experience' in the mapping)",
+    "outcomes": "no outcome with a baseline and a follow-up",
+    "predictors": "no alliance or acute-experience variable in the data",
+    "arms": "fewer than two arms in the data (no arm column, or one arm)",
+}
+
+
 def resolve_plan(spec: PlanSpec, loaded: LoadResult) -> AnalysisPlan:
     """The plan to run: ``spec`` with defaults from the data, every column checked.
 
     Raises :class:`InputError` (naming the plan file) for a column not in the data, an outcome
-    without a baseline column, a baseline listed as an outcome, or a plan that leaves an
-    analysis it runs without variables.
+    without a baseline column, a baseline listed as an outcome, or a plan that names an
+    analysis it runs but leaves it without variables. The default plan (no ``[analyses] run``)
+    leaves such an analysis out and records why (``skipped``).
     """
     import pandas as pd
 
@@ -395,6 +502,7 @@ def resolve_plan(spec: PlanSpec, loaded: LoadResult) -> AnalysisPlan:
                  if pd.api.types.is_numeric_dtype(wide[c]) and not
                  pd.api.types.is_bool_dtype(wide[c])]
     roles = default_roles(loaded, spec.baseline_timepoint)
+    baseline_tp = roles.baseline_timepoint
     notes: list[str] = []
     chosen: dict[str, tuple[str, ...]] = {}
     for key in ("alliance", "experience", "outcomes"):
@@ -415,11 +523,11 @@ def resolve_plan(spec: PlanSpec, loaded: LoadResult) -> AnalysisPlan:
                        "its baseline cannot be found", hint="List scored outcome columns such as "
                        "grid_hamd_17.total.wk4")
         inst, scale, tp = parts
-        if tp == spec.baseline_timepoint:
+        if tp == baseline_tp:
             raise _err(src, f"outcome column '{col}' is the baseline itself; list follow-up "
                        "columns under [variables] outcomes",
-                       hint=f"Its baseline ({spec.baseline_timepoint}) is added automatically")
-        base = f"{inst}.{scale}.{spec.baseline_timepoint}"
+                       hint=f"Its baseline ({baseline_tp}) is added automatically")
+        base = f"{inst}.{scale}.{baseline_tp}"
         if base not in available:
             raise _err(src, f"outcome column '{col}' has no baseline column '{base}' in the data",
                        hint="Set [variables] baseline_timepoint to the baseline timepoint name; "
@@ -427,15 +535,19 @@ def resolve_plan(spec: PlanSpec, loaded: LoadResult) -> AnalysisPlan:
         baselines[col] = base
 
     timepoint_order = {k: tuple(v) for k, v in loaded.audit.instruments.items()}
+    # per-participant alliance: a covariate, or the first timepoint of each alliance measure
+    firsts: dict[str, str] = {}
+    for col in chosen["alliance"]:
+        parts = split_column(col)
+        key = f"{parts[0]}.{parts[1]}" if parts else col
+        if key not in firsts or (parts and _rank(timepoint_order, col) <
+                                 _rank(timepoint_order, firsts[key])):
+            firsts[key] = col
+    person = tuple(firsts.values())
     # mediation: X = first timepoint of each alliance measure, M = every experience variable,
     # Y = the last follow-up of each outcome measure (all overridable)
     if spec.mediation_x is None:
-        firsts: dict[str, str] = {}
-        for col in chosen["alliance"]:
-            parts = split_column(col)
-            key = f"{parts[0]}.{parts[1]}" if parts else col
-            firsts.setdefault(key, col)
-        mx = tuple(firsts.values())
+        mx = person
     else:
         _check_columns(src, "[mediation] alliance", spec.mediation_x, available)
         mx = spec.mediation_x
@@ -448,7 +560,10 @@ def resolve_plan(spec: PlanSpec, loaded: LoadResult) -> AnalysisPlan:
         lasts: dict[str, str] = {}
         for col in chosen["outcomes"]:
             parts = split_column(col)
-            lasts[f"{parts[0]}.{parts[1]}"] = col
+            key = f"{parts[0]}.{parts[1]}"
+            if key not in lasts or _rank(timepoint_order, col) > _rank(timepoint_order,
+                                                                        lasts[key]):
+                lasts[key] = col
         my = tuple(lasts.values())
     else:
         _check_columns(src, "[mediation] outcomes", spec.mediation_y, available)
@@ -460,26 +575,59 @@ def resolve_plan(spec: PlanSpec, loaded: LoadResult) -> AnalysisPlan:
                            "[mediation] adjust_baseline = false")
         my = spec.mediation_y
 
-    need = {"alliance_change": ("alliance",), "correlations": ("outcomes",),
-            "regressions": ("alliance", "outcomes"), "mediation": ("alliance", "experience",
-                                                                    "outcomes")}
-    if "correlations" in spec.analyses and not (chosen["alliance"] or chosen["experience"]):
-        raise _err(src, "the analysis 'correlations' needs alliance or experience variables, "
-                   "but none were found", hint="Name them in [variables] alliance / experience. "
-                   f"Available columns: {', '.join(available)}")
-    for analysis in spec.analyses:
-        for key in need[analysis]:
-            if not chosen[key]:
-                raise _err(src, f"the analysis '{analysis}' needs {key} variables, but none "
-                           "were found" + (" in the data" if getattr(spec, key) is None else ""),
-                           hint=f"Name them in [variables] {key}, or leave '{analysis}' out of "
-                           f"[analyses] run. Available columns: {', '.join(available)}")
+    levels = arm_levels(wide)
+    arms = "single" if len(levels) < 2 else spec.arms
+    have = {"alliance": bool(chosen["alliance"]), "experience": bool(chosen["experience"]),
+            "outcomes": bool(chosen["outcomes"]),
+            "predictors": bool(chosen["alliance"] or chosen["experience"]),
+            "arms": len(levels) >= 2}
+    skipped: list[tuple[str, str]] = []
+    if spec.analyses is None:
+        analyses = []
+        for analysis in ANALYSES:
+            lacking = [k for k in NEEDS[analysis][0] if not have[k]]
+            if not lacking:
+                analyses.append(analysis)
+            else:
+                skipped.append((analysis, "; ".join(LACKS[k] for k in lacking)))
+        if not analyses:
+            raise _err(src, "none of the analyses can run on these data",
+                       hint="; ".join(f"{a}: {r}" for a, r in skipped))
+    else:
+        analyses = list(spec.analyses)
+        if "correlations" in analyses and not have["predictors"]:
+            raise _err(src, "the analysis 'correlations' needs alliance or experience variables, "
+                       "but none were found", hint="Name them in [variables] alliance / "
+                       f"experience. Available columns: {', '.join(available)}")
+        for analysis in analyses:
+            for key in NEEDS[analysis][0]:
+                if key == "arms" and not have["arms"]:
+                    raise _err(src, f"the analysis '{analysis}' needs two or more arms, but "
+                               f"the data have {len(levels)}", hint="Leave it out of "
+                               "[analyses] run, or map the arm column in [columns] arm")
+                if key in chosen and not chosen[key]:
+                    raise _err(src, f"the analysis '{analysis}' needs {key} variables, but none "
+                               "were found" + (" in the data" if getattr(spec, key) is None
+                                               else ""),
+                               hint=f"Name them in [variables] {key}, or leave '{analysis}' out "
+                               f"of [analyses] run. Available columns: {', '.join(available)}")
+    order = tuple(dict.fromkeys(getattr(loaded.audit, "timepoint_order", ()) or ()))
     return AnalysisPlan(
         source=src, alliance=chosen["alliance"], experience=chosen["experience"],
         outcomes=chosen["outcomes"], baselines=baselines,
-        baseline_timepoint=spec.baseline_timepoint, analyses=spec.analyses,
+        baseline_timepoint=baseline_tp, analyses=tuple(analyses),
         correction=spec.correction, alpha=spec.alpha, confidence=spec.confidence,
         correlation_method=spec.correlation_method, include_baseline=spec.include_baseline,
         mediation_x=mx, mediation_m=mm, mediation_y=my, adjust_baseline=spec.adjust_baseline,
         resamples=spec.resamples, seed=spec.seed, ci=spec.ci, timepoint_order=timepoint_order,
-        notes=tuple(notes))
+        notes=tuple(notes), arms=arms, arm_levels=levels, skipped=tuple(skipped),
+        alliance_person=person, global_order=order,
+        order_source=str(getattr(loaded.audit, "timepoint_order_source", "") or ""))
+
+
+def _rank(order: Mapping[str, tuple[str, ...]], column: str) -> int:
+    parts = split_column(column)
+    if parts is None:
+        return -1
+    tps = order.get(parts[0], ())
+    return tps.index(parts[2]) if parts[2] in tps else len(tps)
