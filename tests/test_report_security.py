@@ -215,10 +215,6 @@ def _hostile_export(tmp_path: Path) -> tuple[Path, Path]:
     return data, mapping
 
 
-@pytest.mark.xfail(reason="analyze/outputs.py still writes its table fragments with the notice "
-                          "unescaped in a comment and results.csv itself; it moves to report's "
-                          "writer API (write_tables, write_csv) with the analyze pipeline's part "
-                          "of issue 17. Remove this mark then.", strict=False)
 def test_analyze_with_a_hostile_file_name(tmp_path):
     from alliance_analysis.analyze import run_analysis, write_outputs
 
