@@ -295,6 +295,13 @@ def analysis_sentences(run: AnalysisRun) -> list[str]:
             out.append(f"Some {name} were not fitted: {reason.removeprefix(PARTIAL)}.")
         else:
             out.append(f"The analysis {name} yielded no result: {reason}.")
+    rel = run.reliability
+    if rel is not None and len(rel.table):
+        out.append(f"Internal consistency of each item-scored scale was estimated per timepoint "
+                   f"as Cronbach's α with a Feldt {pct} confidence interval (Cronbach, 1951; "
+                   "Feldt, Woodruff, & Salih, 1987) and McDonald's ω total from a one-factor "
+                   "maximum-likelihood model (McDonald, 1999), in participants with every item "
+                   "answered.")
     alpha = f"{plan.alpha:g}"
     alpha = alpha[1:] if alpha.startswith("0.") else alpha  # APA: no leading zero
     out.append(f"Statistical significance was evaluated at α = {alpha} (two-sided).")
@@ -344,7 +351,11 @@ REFERENCES: dict[str, str] = {
               "in multiple testing under dependency. *Annals of Statistics, 29*, 1165–1188.",
     "cohen1988": "Cohen, J. (1988). *Statistical power analysis for the behavioral sciences* "
                  "(2nd ed.). Erlbaum.",
+    "cronbach1951": "Cronbach, L. J. (1951). Coefficient alpha and the internal structure of "
+                    "tests. *Psychometrika, 16*, 297–334.",
     "cumming2012": "Cumming, G. (2012). *Understanding the new statistics*. Routledge.",
+    "feldt1987": "Feldt, L. S., Woodruff, D. J., & Salih, F. A. (1987). Statistical inference for "
+                 "coefficient alpha. *Applied Psychological Measurement, 11*, 93–103.",
     "hayes2022": "Hayes, A. F. (2022). *Introduction to mediation, moderation, and conditional "
                  "process analysis* (3rd ed.). Guilford Press.",
     "hedges1981": "Hedges, L. V. (1981). Distribution theory for Glass's estimator of effect "
@@ -357,6 +368,7 @@ REFERENCES: dict[str, str] = {
                       "Statistical Software, 82*(13), 1–26.",
     "lakens2013": "Lakens, D. (2013). Calculating and reporting effect sizes to facilitate "
                   "cumulative science. *Frontiers in Psychology, 4*, 863.",
+    "mcdonald1999": "McDonald, R. P. (1999). *Test theory: A unified treatment*. Erlbaum.",
     "preacher2011": "Preacher, K. J., & Kelley, K. (2011). Effect size measures for mediation "
                     "models. *Psychological Methods, 16*, 93–115.",
     "steiger1997": "Steiger, J. H., & Fouladi, R. T. (1997). Noncentrality interval estimation "
@@ -380,4 +392,6 @@ def references(run: AnalysisRun) -> list[str]:
         keys += ["bates2015", "kuznetsova2017"]
     if run.mediations:
         keys += ["hayes2022", "preacher2011"]
+    if run.reliability is not None and len(run.reliability.table):
+        keys += ["cronbach1951", "feldt1987", "mcdonald1999"]
     return [REFERENCES[k] for k in dict.fromkeys(keys)]

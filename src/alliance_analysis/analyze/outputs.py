@@ -32,6 +32,7 @@ FLOAT_FORMAT = "%.12g"
 FIGURE_MAX_POINTS = 2000
 FIGURE_SEED = 20240601
 RESULTS_CSV = "results.csv"
+RELIABILITY_CSV = "reliability.csv"
 RESULTS_JSON = "results.json"
 METHODS_MD = "methods.md"
 REPORT_HTML = "report.html"
@@ -331,6 +332,10 @@ def write_outputs(run: AnalysisRun, out: str | Path,
                  "applies to every file in this folder.")),
              "results_csv": write_results_csv(run, out / RESULTS_CSV),
              "results_json": write_results_json(run, out / RESULTS_JSON, versions)}
+    if run.reliability is not None and len(run.reliability.table):
+        from ..report.files import write_csv
+
+        paths["reliability_csv"] = write_csv(run.reliability.table, out / RELIABILITY_CSV)
     methods = out / METHODS_MD
     methods.write_text(methods_markdown(run, versions), encoding="utf-8")
     paths["methods"] = methods

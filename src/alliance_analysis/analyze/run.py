@@ -290,6 +290,8 @@ class AnalysisRun:
     no_arm: int = 0
     data_name: str = ""
     real: bool = False
+    #: reliability of every item-scored scale (:func:`alliance_analysis.scale_reliability`)
+    reliability: Any = None
 
     @property
     def wide(self):
@@ -739,6 +741,9 @@ def run_plan(plan: AnalysisPlan, loaded: LoadResult, data_path: str | Path,
                 bar.step()
 
     mapping = Path(mapping_path) if mapping_path is not None else None
+    from ..scale_reliability import scale_reliability
+
+    rel = scale_reliability(loaded, confidence=conf)
     return AnalysisRun(plan=plan, loaded=loaded, data_path=data_path, mapping_path=mapping,
                        notice=notice, synthetic=synthetic, changes=tuple(changes),
                        correlations=tuple(correlations), regressions=tuple(regressions),
@@ -746,7 +751,7 @@ def run_plan(plan: AnalysisPlan, loaded: LoadResult, data_path: str | Path,
                        between=tuple(between), mixed=tuple(mixed), empty=tuple(empty),
                        subsets=tuple((label, len(rows)) for label, rows in subsets),
                        no_arm=no_arm, data_name=data_name or data_path.name,
-                       real=dataset.get("provenance") == "real_public")
+                       real=dataset.get("provenance") == "real_public", reliability=rel)
 
 
 FRAME_NAME = "DataFrame"
