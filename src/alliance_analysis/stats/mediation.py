@@ -38,6 +38,7 @@ import pandas as pd
 from ..apa import apa_estimate, fmt_number
 from ..errors import InputError
 from ..results import Result, estimate_row
+from ._threads import blas_threads_for
 from ._validate import check_confidence, frame_complete, warn
 
 CI_METHODS = ("percentile", "bc", "bca")
@@ -308,7 +309,8 @@ def mediate(data: pd.DataFrame, x: str, m: str, y: str,
     values = values - values.mean(axis=0)
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, n, size=(n_boot, n))
-    draws, draws_std = _indirect_draws(values, idx)
+    with blas_threads_for(float(n_boot) * n * values.shape[1] ** 2):
+        draws, draws_std = _indirect_draws(values, idx)
     failed = int(np.sum(~np.isfinite(draws)))
     if failed:
         warn(f"{failed} of {n_boot} bootstrap resamples had a singular design and were discarded")

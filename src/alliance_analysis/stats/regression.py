@@ -28,6 +28,7 @@ import pandas as pd
 from ..apa import apa_f, fmt_bounded
 from ..errors import InputError
 from ..results import Result, estimate_row
+from ._threads import blas_threads_for
 from ._validate import check_confidence, frame_complete, warn
 
 
@@ -150,7 +151,8 @@ def beta_bca(values: np.ndarray, estimate: np.ndarray, confidence: float, n_boot
     v = values - values.mean(axis=0)
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, n, size=(n_boot, n))
-    draws = _boot_betas(v, _resample_counts(idx, n))
+    with blas_threads_for(float(n_boot) * n * d * d):
+        draws = _boot_betas(v, _resample_counts(idx, n))
     jack_w = np.ones((n, n))
     np.fill_diagonal(jack_w, 0.0)
     jack = _boot_betas(v, jack_w)
