@@ -101,6 +101,14 @@ class Result:
     #: class-specific columns appended after :data:`TIDY_COLUMNS` (fixed per class)
     _extra_columns: ClassVar[tuple[str, ...]] = ()
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # a subclass field named like one of these methods (e.g. a ``summary`` field) must not
+        # take the inherited method as its dataclass default: the field then shadows the method
+        super().__init_subclass__(**kwargs)
+        for name in cls.__dict__.get("__annotations__", {}):
+            if name not in cls.__dict__ and callable(getattr(Result, name, None)):
+                setattr(cls, name, dataclasses.MISSING)
+
     def to_dict(self) -> dict[str, Any]:
         """Scalar fields as a flat dict (nested results are flattened as ``field.sub``)."""
         out: dict[str, Any] = {}
@@ -116,17 +124,20 @@ class Result:
                 out[f.name] = value
         return out
 
-    def _rows(self) -> list[dict[str, Any]]:
-        """Tidy rows (see :func:`estimate_row`); the default: one row per numeric scalar field."""
-        rows = []
-        for key, value in self.to_dict().items():
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                rows.append(estimate_row(key, value))
-        return rows
+    def _rows(self) -> list[dict[str, Any]] | None:
+        """Tidy rows (see :func:`estimate_row`). Every result class of ``stats`` and ``power``
+        defines them; ``None`` (the default) keeps the earlier one-row frame of :meth:`to_dict`
+        for classes that have not adopted the tidy shape yet."""
+        return None
 
     def to_frame(self) -> pd.DataFrame:
         """The tidy table: one row per estimate (shape in the module docstring)."""
-        return tidy_frame(self._rows(), self._extra_columns)
+        rows = self._rows()
+        if rows is None:
+            import pandas as pd
+
+            return pd.DataFrame([self.to_dict()])
+        return tidy_frame(rows, self._extra_columns)
 
     def apa(self) -> str:  # pragma: no cover - subclasses implement
         raise NotImplementedError
@@ -134,7 +145,8 @@ class Result:
     def _header(self) -> list[tuple[str, str]]:
         """(name, value) pairs shown above the table in :meth:`summary`: the scalar fields that
         are not estimates (n, method, options)."""
-        shown = set(self.to_frame()["term"])
+        frame = self.to_frame()
+        shown = set(frame["term"]) if "term" in frame.columns else set()
         out = []
         for key, value in self.to_dict().items():
             if key in shown or key.endswith(("_lower", "_upper")):
@@ -149,7 +161,7 @@ class Result:
         lines = [type(self).__name__]
         lines += [f"  {k}: {v}" for k, v in self._header()]
         if len(frame):
-            shown = frame.drop(columns=["term"])
+            shown = frame.drop(columns=["term"], errors="ignore")
             with _pd_options():
                 lines += ["", shown.to_string(float_format=lambda v: f"{v:.4g}")]
         try:
