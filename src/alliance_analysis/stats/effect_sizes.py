@@ -150,10 +150,10 @@ def _ncp_root(t: np.ndarray, df: np.ndarray, target: float) -> np.ndarray:
     variant of regula falsi (superlinear, always bracketed) runs on all elements together until
     every bracket is below 2e-15 relative; elements whose cdf is NaN far in a tail count as 0 or 1.
     """
-    from scipy.stats import nct
+    from scipy.special import nctdtr  # the ufunc behind scipy.stats.nct.cdf, without its overhead
 
     def f(ncp: np.ndarray, idx: np.ndarray) -> np.ndarray:
-        cdf = nct.cdf(t[idx], df[idx], ncp)
+        cdf = nctdtr(df[idx], ncp, t[idx])
         cdf = np.where(np.isnan(cdf), np.where(ncp > t[idx], 0.0, 1.0), cdf)
         return cdf - target
 
