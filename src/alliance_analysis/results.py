@@ -48,6 +48,9 @@ TIDY_COLUMNS: tuple[str, ...] = ("term", "estimate", "se", "ci_low", "ci_high", 
 
 _NAN = float("nan")
 
+#: rows shown by ``_repr_html_`` (a batch of 10,000 variables has 110,000 rows)
+HTML_MAX_ROWS = 200
+
 
 def estimate_row(term: str, estimate: float, se: float = _NAN,
                  ci: tuple[float, float] | None = None, confidence: float = _NAN,
@@ -176,9 +179,12 @@ class Result:
         esc = html.escape
         head = "".join(f"<th>{esc(str(c))}</th>" for c in frame.columns)
         body = []
-        for row in frame.itertuples(index=False):
+        for row in frame.head(HTML_MAX_ROWS).itertuples(index=False):
             cells = "".join(f"<td>{esc(_text_value(v))}</td>" for v in row)
             body.append(f"<tr>{cells}</tr>")
+        if len(frame) > HTML_MAX_ROWS:
+            body.append(f"<tr><td>… {len(frame) - HTML_MAX_ROWS:,} more rows: use "
+                        ".to_frame()</td></tr>")
         meta = "".join(f"<li>{esc(k)}: {esc(v)}</li>" for k, v in self._header())
         try:
             apa = f"<p>{esc(self.apa())}</p>".replace("\n", "<br>")

@@ -144,3 +144,11 @@ def test_paired_result_exposes_every_ci():
     two = stats.welch_ttest(FRAME["x"][:15], FRAME["x"][15:])
     assert two.d_s_ci[0] < two.d_s < two.d_s_ci[1]
     assert two.g_s_ci[0] < two.g_s < two.g_s_ci[1]
+
+
+def test_html_view_of_a_large_batch_is_bounded():
+    rng = np.random.default_rng(0)
+    batch = stats.paired_ttest(rng.normal(size=(10, 500)), rng.normal(size=(10, 500)))
+    page = batch._repr_html_()
+    assert page.count("<tr>") == 1 + 200 + 1  # header, HTML_MAX_ROWS rows, the "more" line
+    assert "5,300 more rows" in page
