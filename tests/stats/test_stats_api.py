@@ -77,3 +77,8 @@ def test_welch_correlate_regress_mediate_take_data():
     assert correlate("pre", "x", data=df) == correlate(df["pre"], df["x"])
     assert regress(data=df, outcome="post", predictors=["pre"]).n == 19
     assert mediate(data=df, x="x", m="pre", y="post", n_boot=100).n == 19
+
+
+def test_one_column_frames_are_one_variable_as_before():
+    single = paired_ttest(WIDE[["pre"]], WIDE[["post"]])
+    assert single == paired_ttest(WIDE["pre"], WIDE["post"])

@@ -423,7 +423,9 @@ def paired_ttest(pre: object = None, post: object = None, alternative: str = "tw
         return _single(m[:, 0], m[:, 1], alternative, confidence, (pre, post))
     if pre is None or post is None:
         raise InputError("paired_ttest needs pre and post (or data= with column names)")
-    if np.ndim(pre) == 2 or np.ndim(post) == 2:
+    one_column = all(isinstance(a, pd.DataFrame) and a.shape[1] == 1 for a in (pre, post))
+    if (np.ndim(pre) == 2 or np.ndim(post) == 2) and not one_column:
+        # one-column DataFrames stay one variable, as before the batch existed
         return _batch(pre, post, alternative, confidence)
     return _single(pre, post, alternative, confidence, ("pre", "post"))
 
