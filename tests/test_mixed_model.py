@@ -136,7 +136,9 @@ def test_residual_df_and_ci(fits):
 def test_frame_apa_summary(fits):
     res = fits["psilodep2_within_rtx_hamd_E"]
     frame = res.to_frame()
-    assert list(frame.columns) == ["term", "estimate", "se", "df", "t", "p", "ci_low", "ci_high"]
+    assert list(frame.columns) == ["term", "estimate", "se", "ci_low", "ci_high", "confidence",
+                                   "statistic", "df", "p", "method", "t"]
+    assert list(frame.index) == list(res.terms)
     assert list(frame["term"]) == ["(Intercept)", "tpwk6", "rtx", "tpwk6:rtx"]
     text = res.apa("tpwk6")
     assert re.fullmatch(r"b = -4\.84, SE = 0\.89, t\(26(\.00)?\) = -5\.42, p < \.001", text), text

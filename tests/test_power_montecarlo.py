@@ -116,15 +116,33 @@ def test_adjust_pvalues_matches_statsmodels(correction):
     rng = np.random.default_rng(0)
     p = rng.random((200, 5)) ** 3
     p[0, :] = [0.01, 0.01, 0.04, 0.04, 0.5]   # ties
-    adj = adjust_pvalues(p, correction)
+    adj = adjust_pvalues(p, correction, axis=-1)
     for row, got in zip(p, adj, strict=True):
         expected = multipletests(row, alpha=0.05, method=correction)[1]
         np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
 
 
 def test_nan_pvalues_are_never_rejected():
-    adj = adjust_pvalues(np.array([[np.nan, 0.001]]), "holm")
+    adj = adjust_pvalues(np.array([[np.nan, 0.001]]), "holm", nan_policy="as_one", axis=-1)
     assert adj[0, 0] == 1.0 and adj[0, 1] == pytest.approx(0.002)
+
+
+def test_one_adjust_pvalues_with_explicit_nan_policy():
+    """Issue: stats and power had two adjust_pvalues that disagreed on [.01, .04, nan, .03]."""
+    from alliance_analysis import stats
+
+    assert adjust_pvalues is stats.adjust_pvalues
+    p = [0.01, 0.04, np.nan, 0.03]
+    # hand calculation, Holm over the 3 finite values: .01*3, max(.03*2, .03), max(.04, .06)
+    np.testing.assert_allclose(adjust_pvalues(p, "holm"), [0.03, 0.06, np.nan, 0.06])
+    # NaN counted as p = 1 (family of 4): .04, max(.03*3, .04), .09, 1
+    np.testing.assert_allclose(adjust_pvalues(p, "holm", nan_policy="as_one"),
+                               [0.04, 0.09, 1.0, 0.09])
+    with pytest.raises(InputError):
+        adjust_pvalues(p, "holm", nan_policy="raise")
+    # the power simulation accepts the same aliases ('bh' was rejected before)
+    res = simulate_correlation_power(20, 0.3, k=3, correction="bh", n_sims=500, seed=0)
+    assert res.correction == "fdr_bh"
 
 
 def test_tiny_n_with_heavy_attrition_runs():
@@ -140,7 +158,7 @@ def test_result_rendering():
                            "4 tests, Holm correction, two-sided alpha = .05)")
     frame = res.to_frame()
     assert list(frame["test"]) == ["1", "2", "3", "4", "any"]
-    assert frame["power"].iloc[-1] == res.any_power
+    assert frame.loc["power[any]", "estimate"] == res.any_power
     assert isinstance(res.to_dict()["power"], list)
     one = simulate_correlation_power(20, 0.5, n_sims=500, seed=1)
     assert "no attrition, 1 test, two-sided" in one.apa()

@@ -114,7 +114,9 @@ def test_bad_arguments():
 def test_to_dict_flattens_intervals(lakens):
     d = lakens.to_dict()
     assert d["d_z_ci_lower"] == lakens.d_z_ci[0]
-    assert lakens.to_frame().shape[0] == 1
+    frame = lakens.to_frame()
+    assert frame.shape[0] == 11  # mean_diff, five d's, five g's
+    assert frame.loc["d_z", "ci_low"] == lakens.d_z_ci[0]
 
 
 def test_effectsize_hedges_g_paired(lakens):

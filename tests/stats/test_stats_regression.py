@@ -132,5 +132,19 @@ def test_three_steps_listwise_on_all_variables(frame):
 def test_apa_and_frame(frame):
     res = regress(frame, "y", ["x1", "x2"])
     assert res.apa().startswith("R² = .") and ", F(2, " in res.apa()
-    assert list(res.to_frame().columns) == ["term", "b", "se", "t", "p", "ci_lower", "ci_upper",
-                                            "beta", "sr2"]
+    assert list(res.coefficients.columns) == ["term", "b", "se", "t", "p", "ci_lower",
+                                              "ci_upper", "beta", "beta_ci_lower",
+                                              "beta_ci_upper", "sr2"]
+    tidy = res.to_frame()
+    assert list(tidy.index) == ["Intercept", "x1", "x2", "beta[x1]", "beta[x2]"]
+    assert tidy.loc["x1", "estimate"] == res.model.params[1]
+
+
+def test_confidence_and_model_kept(frame):
+    """confidence= sets the b interval (statsmodels conf_int(alpha) on the kept model)."""
+    res = regress(frame, "y", ["x1", "x2"], confidence=0.9)
+    ci = res.model.conf_int(0.1)
+    assert res.coefficients["ci_lower"].to_numpy() == pytest.approx(ci[:, 0], rel=1e-12)
+    assert res.to_frame().loc["x1", "confidence"] == 0.9
+    lo, hi = res.coefficients.loc[1, ["beta_ci_lower", "beta_ci_upper"]]
+    assert lo < res.coefficients.loc[1, "beta"] < hi

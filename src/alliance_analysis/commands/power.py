@@ -157,7 +157,9 @@ def _run_simulate(args: argparse.Namespace) -> int:
         alternative=args.alternative, n_sims=args.sims, seed=args.seed, progress=progress)
     table = None
     if not args.json:
-        table = result.to_frame().to_string(index=False, float_format=lambda v: f"{v:.4f}")
+        view = result.to_frame()[["test", "rho", "estimate", "se", "mean_n_complete"]].rename(
+            columns={"estimate": "power", "se": "mc_se"})
+        table = view.to_string(index=False, float_format=lambda v: f"{v:.4f}")
     _emit(args, result, table)
     return 0
 

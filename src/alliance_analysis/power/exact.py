@@ -39,12 +39,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from typing import Any
 
 import numpy as np
 
 from ..apa import fmt_bounded, fmt_number
 from ..errors import InputError
-from ..results import Result
+from ..results import Result, estimate_row
 from ._common import (
     check_alpha,
     check_alternative,
@@ -227,6 +228,10 @@ class CorrelationPower(Result):
     power: float
     r_critical: float
 
+    def _rows(self) -> list[dict[str, Any]]:
+        """Tidy row ``power`` (no interval: an exact calculation, not an estimate)."""
+        return [estimate_row("power", self.power, method=self.method)]
+
     def apa(self) -> str:
         return (f"With n = {self.n} and {sided_phrase(self.alternative)} alpha = "
                 f"{fmt_alpha(self.alpha)}, power to detect r = {fmt_bounded(self.rho)} is "
@@ -246,6 +251,10 @@ class PairedPower(Result):
     df: int
     ncp: float
     method: str = "noncentral_t"
+
+    def _rows(self) -> list[dict[str, Any]]:
+        """Tidy row ``power`` (noncentral t; df and ncp in ``df``/``statistic`` are not a test)."""
+        return [estimate_row("power", self.power, df=self.df, method=self.method)]
 
     def apa(self) -> str:
         return (f"With n = {self.n} and {sided_phrase(self.alternative)} alpha = "
@@ -269,6 +278,10 @@ class MinimumDetectableEffect(Result):
     alternative: str
     method: str
 
+    def _rows(self) -> list[dict[str, Any]]:
+        """Tidy row ``mde_r`` or ``mde_dz``."""
+        return [estimate_row(f"mde_{self.effect}", self.value, method=self.method)]
+
     def apa(self) -> str:
         return (f"With n = {self.n} and {sided_phrase(self.alternative)} alpha = "
                 f"{fmt_alpha(self.alpha)}, the smallest effect detectable with power "
@@ -289,6 +302,12 @@ class SampleSize(Result):
     alpha: float
     alternative: str
     method: str
+
+    def _rows(self) -> list[dict[str, Any]]:
+        """Tidy rows ``n`` (whole participants), ``n_continuous`` and ``achieved_power``."""
+        return [estimate_row("n", self.n, method=self.method),
+                estimate_row("n_continuous", self.n_continuous, method=self.method),
+                estimate_row("achieved_power", self.achieved_power, method=self.method)]
 
     def apa(self) -> str:
         return (f"To detect {_fmt_effect(self.effect, self.value)} with power "

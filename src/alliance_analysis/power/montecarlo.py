@@ -15,7 +15,9 @@ Model (per simulated trial, n participants):
 * each test is Pearson's r on the pairwise-complete cases, p from t = r·sqrt(df/(1 − r²)),
   df = n_complete − 2 (a test with fewer than 3 complete pairs is counted as not significant);
   the k p-values of a trial are adjusted with ``correction`` (none, Bonferroni, Holm 1979,
-  Benjamini–Hochberg 1995 — the same adjusted p-values as statsmodels ``multipletests``).
+  Benjamini–Hochberg 1995, Benjamini–Yekutieli 2001 — the same adjusted p-values as statsmodels
+  ``multipletests``) through the package's one :func:`~alliance_analysis.stats.adjust_pvalues`
+  with ``nan_policy="as_one"``: a planned test lost to attrition stays in the family as p = 1.
 
 Everything is vectorised: a chunk of trials is one array (chunk × n × (k + 1)), correlations
 come from masked sums, p-values from ``scipy.special.stdtr`` on arrays, and the corrections are
@@ -29,33 +31,23 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from ..apa import fmt_bounded
 from ..errors import InputError
-from ..results import Result
+from ..results import Result, estimate_row
+from ..stats.multiplicity import METHODS, adjust_pvalues, canonical_method
 from ._common import check_alpha, check_alternative, fmt_alpha, fmt_power, sided_phrase
 
 __all__ = ["SimulatedPower", "simulate_correlation_power", "adjust_pvalues", "CORRECTIONS"]
 
-CORRECTIONS = ("none", "bonferroni", "holm", "fdr_bh")
+#: the one method list of :func:`alliance_analysis.stats.adjust_pvalues` (aliases accepted)
+CORRECTIONS = METHODS
 _CORRECTION_LABEL = {"none": "no correction", "bonferroni": "Bonferroni correction",
-                     "holm": "Holm correction", "fdr_bh": "Benjamini–Hochberg FDR correction"}
-
-
-def adjust_pvalues(p: np.ndarray, correction: str) -> np.ndarray:
-    """Adjusted p-values row-wise (last axis = the k tests of one simulated trial): a planned test
-    that could not be run (NaN) stays in the family as p = 1, never rejected.
-    The corrections are :func:`alliance_analysis.stats.multiplicity.adjust_pvalues_rows`.
-    """
-    from ..stats.multiplicity import adjust_pvalues_rows
-
-    if correction not in CORRECTIONS:
-        raise InputError("unknown multiplicity correction", value=correction,
-                         hint="Use 'none', 'bonferroni', 'holm' or 'fdr_bh'")
-    return adjust_pvalues_rows(np.where(np.isnan(p), 1.0, np.asarray(p, dtype=float)), correction)
+                     "holm": "Holm correction", "fdr_bh": "Benjamini–Hochberg FDR correction",
+                     "fdr_by": "Benjamini–Yekutieli FDR correction"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,16 +76,20 @@ class SimulatedPower(Result):
         return {f.name: (list(getattr(self, f.name)) if isinstance(getattr(self, f.name), tuple)
                          else getattr(self, f.name)) for f in dataclasses.fields(self)}
 
-    def to_frame(self):
-        """One row per test plus a final ``any`` row (family-wise: at least one significant)."""
-        import pandas as pd
+    _extra_columns: ClassVar[tuple[str, ...]] = ("test", "rho", "mean_n_complete")
 
-        rows = [{"test": str(j + 1), "rho": self.rho[j], "power": self.power[j],
-                 "mc_se": self.power_se[j], "mean_n_complete": self.mean_n_complete[j]}
+    def _rows(self) -> list[dict[str, Any]]:
+        """Tidy rows (:mod:`alliance_analysis.results`): ``power[1]`` … ``power[k]`` and
+        ``power[any]`` (family-wise: at least one significant); se = Monte Carlo SE
+        √(p̂(1 − p̂)/n_sims); extra columns ``test``, ``rho``, ``mean_n_complete``."""
+        rows = [estimate_row(f"power[{j + 1}]", self.power[j], self.power_se[j],
+                             method="Monte Carlo", test=str(j + 1), rho=self.rho[j],
+                             mean_n_complete=self.mean_n_complete[j])
                 for j in range(self.k)]
-        rows.append({"test": "any", "rho": math.nan, "power": self.any_power,
-                     "mc_se": self.any_power_se, "mean_n_complete": math.nan})
-        return pd.DataFrame(rows)
+        rows.append(estimate_row("power[any]", self.any_power, self.any_power_se,
+                                 method="Monte Carlo", test="any", rho=math.nan,
+                                 mean_n_complete=math.nan))
+        return rows
 
     def apa(self) -> str:
         att = sorted(set(self.attrition))
@@ -172,9 +168,7 @@ def simulate_correlation_power(
 
     alternative = check_alternative(alternative)
     alpha = check_alpha(alpha)
-    if correction not in CORRECTIONS:
-        raise InputError("unknown multiplicity correction", value=correction,
-                         hint="Use 'none', 'bonferroni', 'holm' or 'fdr_bh'")
+    correction = canonical_method(correction)
     if missing not in ("independent", "monotone"):
         raise InputError("missing must be 'independent' or 'monotone'", value=missing)
     rho_in = np.atleast_1d(np.asarray(rho, dtype=float))
@@ -240,7 +234,8 @@ def simulate_correlation_power(
             else:
                 p = special.stdtr(df, t)
         p = np.where(df >= 1.0, p, np.nan)
-        reject = adjust_pvalues(p, correction) <= alpha
+        # a test lost to attrition stays in the family as p = 1 (nan_policy="as_one")
+        reject = adjust_pvalues(p, correction, nan_policy="as_one", axis=-1) <= alpha
         rejections += reject.sum(axis=0)
         any_rejections += int(reject.any(axis=1).sum())
         n_complete_sum += nc.sum(axis=0)

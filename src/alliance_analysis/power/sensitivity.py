@@ -13,7 +13,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["sensitivity_table", "LEVIN2024_NS"]
 
-#: Analysis n's of Levin et al. (2024), /work/shared/reference/levin2024.md §5: PIQ × alliance
+#: Analysis n's of Levin et al. (2024), as the project's notes on that paper list them: PIQ × alliance
 #: (16), preparation alliance × outcomes (20), peak MEQ × 4-week depression (23), completers (24).
 LEVIN2024_NS: tuple[int, ...] = (16, 20, 23, 24)
 

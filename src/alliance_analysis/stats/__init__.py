@@ -31,7 +31,7 @@ from .groups import TwoSampleResult, welch_ttest
 from .mediation import MediationResult, mediate
 from .mixed import MixedModelResult, mixed_model
 from .multiplicity import adjust_pvalues
-from .paired import PairedTTestResult, paired_ttest
+from .paired import PairedTTestBatch, PairedTTestResult, paired_ttest
 from .regression import (
     HierarchicalRegressionResult,
     RegressionResult,
@@ -45,6 +45,7 @@ __all__ = [
     "HierarchicalRegressionResult",
     "MediationResult",
     "MixedModelResult",
+    "PairedTTestBatch",
     "PairedTTestResult",
     "RegressionResult",
     "TwoSampleResult",

@@ -17,13 +17,15 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Sequence
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from ..apa import apa_r
 from ..errors import InputError
-from ..results import Result
+from ..results import Result, estimate_row
+from ._threads import blas_threads_for
 from ._validate import (
     check_alternative,
     check_confidence,
@@ -59,6 +61,16 @@ class CorrelationResult(Result):
         name = "r_s" if self.method == "spearman" else "r"
         ci = self.ci if all(math.isfinite(v) for v in self.ci) else None
         return apa_r(self.r, self.df, self.p, ci, self.confidence, digits, name=name)
+
+    def _rows(self) -> list[dict[str, Any]]:
+        """Row ``r`` (t test, Fisher-z CI) and, with ``n_boot``, row ``r_boot`` (the same r with
+        its percentile bootstrap CI)."""
+        rows = [estimate_row("r", self.r, ci=self.ci, confidence=self.confidence,
+                             statistic=self.t, df=self.df, p=self.p, method="Fisher z")]
+        if self.boot_ci is not None:
+            rows.append(estimate_row("r_boot", self.r, ci=self.boot_ci,
+                                     confidence=self.confidence, method="percentile bootstrap"))
+        return rows
 
 
 def _check_method(method: str) -> str:
@@ -163,15 +175,22 @@ def _finish(r: float, n: int, n_dropped: int, df: float, se_df: float, method: s
 
 def correlate(x: object, y: object, method: str = "pearson", alternative: str = "two-sided",
               confidence: float = 0.95, n_boot: int | None = None,
-              seed: int | None = None) -> CorrelationResult:
+              seed: int | None = None, *, data: pd.DataFrame | None = None) -> CorrelationResult:
     """Correlation of two paired variables (pairs with a missing value dropped).
 
-    A constant variable gives r = NaN with a :class:`ComputationWarning`; n < 3 complete pairs
-    raises :class:`InputError`. ``n_boot`` adds a percentile bootstrap CI (resampling pairs).
+    Arrays (``correlate(x, y)``) or column names of ``data`` (``correlate("wai", "bdi",
+    data=df)``). A constant variable gives r = NaN with a :class:`ComputationWarning`; n < 3
+    complete pairs raises :class:`InputError`. ``n_boot`` adds a percentile bootstrap CI
+    (resampling pairs).
     """
     method = _check_method(method)
     alternative = check_alternative(alternative)
     confidence = check_confidence(confidence)
+    if data is not None:
+        if not (isinstance(x, str) and isinstance(y, str)):
+            raise InputError("with data=, pass x and y as column names")
+        cols = frame_matrix(data, [x, y])
+        x, y = cols[:, 0], cols[:, 1]
     a, b, n_dropped = paired_complete(x, y, ("x", "y"))
     n = int(a.size)
     if n < 3:
@@ -206,7 +225,7 @@ def correlate(x: object, y: object, method: str = "pearson", alternative: str = 
                    boot_ci)
 
 
-def partial_correlate(frame: pd.DataFrame, x: str, y: str, covariates: Sequence[str],
+def partial_correlate(data: pd.DataFrame, x: str, y: str, covariates: Sequence[str],
                       method: str = "pearson", alternative: str = "two-sided",
                       confidence: float = 0.95) -> CorrelationResult:
     """Partial correlation of ``x`` and ``y`` controlling for ``covariates`` (listwise).
@@ -220,7 +239,7 @@ def partial_correlate(frame: pd.DataFrame, x: str, y: str, covariates: Sequence[
     if isinstance(covariates, str):
         covariates = [covariates]
     covs = list(covariates)
-    data, n_dropped = frame_complete(frame, [x, y, *covs])
+    data, n_dropped = frame_complete(data, [x, y, *covs])
     n, k = data.shape[0], len(covs)
     if n - k < 3:
         raise InputError(f"a partial correlation with {k} covariate(s) needs at least {k + 3} "
@@ -244,7 +263,14 @@ def partial_correlate(frame: pd.DataFrame, x: str, y: str, covariates: Sequence[
 
 @dataclasses.dataclass(frozen=True)
 class CorrelationMatrixResult(Result):
-    """All pairwise correlations: ``long`` (one row per pair i < j) and square ``r``/``n``/``p``."""
+    """All pairwise correlations: ``long`` (one row per pair i < j) and square ``r``/``n``/``p``.
+
+    ``to_frame()``: the tidy shape (:mod:`alliance_analysis.results`), one row per pair labelled
+    ``r[x, y]``, with the extra columns ``x``, ``y``, ``n`` and ``p_adj`` (the ``padjust``
+    correction over the pairs; equal to ``p`` when none).
+    """
+
+    _extra_columns: ClassVar[tuple[str, ...]] = ("x", "y", "n", "p_adj")
 
     long: pd.DataFrame
     r: pd.DataFrame
@@ -258,7 +284,19 @@ class CorrelationMatrixResult(Result):
     n_dropped: int
 
     def to_frame(self) -> pd.DataFrame:
-        return self.long.copy()
+        long = self.long
+        method = "Fisher z"
+        frame = pd.DataFrame({
+            "term": [f"r[{a}, {b}]" for a, b in zip(long["x"], long["y"], strict=True)],
+            "estimate": long["r"].to_numpy(float), "se": np.nan,
+            "ci_low": long["ci_lower"].to_numpy(float), "ci_high": long["ci_upper"].to_numpy(float),
+            "confidence": self.confidence, "statistic": long["t"].to_numpy(float),
+            "df": long["df"].to_numpy(float), "p": long["p"].to_numpy(float), "method": method,
+            "x": long["x"].to_numpy(object), "y": long["y"].to_numpy(object),
+            "n": long["n"].to_numpy(int), "p_adj": long["p_adj"].to_numpy(float),
+        })
+        frame.index = pd.Index(frame["term"].tolist())
+        return frame
 
     def to_dict(self) -> dict:
         return {"method": self.method, "nan_policy": self.nan_policy, "padjust": self.padjust,
@@ -336,49 +374,9 @@ def _pairwise_rank_sums(data: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray,
     return sa, saa, sab
 
 
-def correlation_matrix(frame: pd.DataFrame, columns: Sequence[str] | None = None,
-                       method: str = "pearson", nan_policy: str = "pairwise",
-                       padjust: str | None = None, confidence: float = 0.95,
-                       alternative: str = "two-sided") -> CorrelationMatrixResult:
-    """Every pairwise correlation of ``columns`` (default: all numeric columns), vectorised.
-
-    Pearson sums come from masked matrix products (no loop over pairs); with pairwise missing
-    data each pair uses its own complete rows (Spearman ranks are computed within those rows, as
-    a pairwise call to :func:`correlate` would). Pairs with fewer than 3 rows or a constant
-    variable get NaN (one :class:`ComputationWarning`). ``padjust`` corrects over exactly the
-    k(k − 1)/2 pairs, so a correction needs ``columns`` named: the family is a choice, and
-    "every numeric column" (IDs, visit numbers, every item) is almost never the intended one.
-    """
-    method = _check_method(method)
-    alternative = check_alternative(alternative)
-    confidence = check_confidence(confidence)
-    padjust = canonical_method(padjust)
-    if nan_policy not in ("pairwise", "listwise"):
-        raise InputError("nan_policy must be 'pairwise' or 'listwise'", value=nan_policy)
-    if not isinstance(frame, pd.DataFrame):
-        raise InputError("expected a pandas DataFrame", value=type(frame).__name__)
-    if columns is None and padjust != "none":
-        n_num = sum(pd.api.types.is_numeric_dtype(d) and not pd.api.types.is_bool_dtype(d)
-                    for d in frame.dtypes)
-        raise InputError(f"padjust='{padjust}' needs the family named: pass columns=[...]",
-                         hint=f"Without columns every numeric column ({n_num}, so "
-                              f"{n_num * (n_num - 1) // 2} pairs) would be one family")
-    if columns is None:
-        columns = [c for c, d in frame.dtypes.items()
-                   if pd.api.types.is_numeric_dtype(d) and not pd.api.types.is_bool_dtype(d)]
-    columns = list(columns)
-    if len(columns) < 2:
-        raise InputError("a correlation matrix needs at least two numeric columns")
-    data = frame_matrix(frame, columns)
-    n_rows = data.shape[0]
-    n_dropped = 0
-    if nan_policy == "listwise":
-        keep = ~np.isnan(data).any(axis=1)
-        n_dropped = int(n_rows - keep.sum())
-        data = data[keep]
-    k = data.shape[1]
-    mask = ~np.isnan(data)
-    m = mask.astype(float)
+def _matrix_r(data: np.ndarray, mask: np.ndarray, m: np.ndarray, method: str,
+              nan_policy: str) -> tuple[np.ndarray, np.ndarray]:
+    """Square r and pairwise counts from masked sums (see :func:`correlation_matrix`)."""
     nn = m.T @ m  # pairwise complete counts
     with np.errstate(invalid="ignore", divide="ignore"):
         if method == "spearman" and (nan_policy == "listwise" or mask.all()):
@@ -411,6 +409,55 @@ def correlation_matrix(frame: pd.DataFrame, columns: Sequence[str] | None = None
         tiny = 1e-13 * np.maximum(np.abs(saa), 1.0)
         bad = (nn < 3) | (va <= tiny) | (vb <= tiny.T)
         r = np.where(bad, np.nan, snap_r(r))
+    return r, nn
+
+
+def correlation_matrix(data: pd.DataFrame, columns: Sequence[str] | None = None,
+                       method: str = "pearson", nan_policy: str = "pairwise",
+                       padjust: str | None = None, confidence: float = 0.95,
+                       alternative: str = "two-sided") -> CorrelationMatrixResult:
+    """Every pairwise correlation of ``columns`` (default: all numeric columns), vectorised.
+
+    Pearson sums come from masked matrix products (no loop over pairs); with pairwise missing
+    data each pair uses its own complete rows (Spearman ranks are computed within those rows, as
+    a pairwise call to :func:`correlate` would). Pairs with fewer than 3 rows or a constant
+    variable get NaN (one :class:`ComputationWarning`). ``padjust`` corrects over exactly the
+    k(k − 1)/2 pairs, so a correction needs ``columns`` named: the family is a choice, and
+    "every numeric column" (IDs, visit numbers, every item) is almost never the intended one.
+    """
+    method = _check_method(method)
+    alternative = check_alternative(alternative)
+    confidence = check_confidence(confidence)
+    padjust = canonical_method(padjust)
+    if nan_policy not in ("pairwise", "listwise"):
+        raise InputError("nan_policy must be 'pairwise' or 'listwise'", value=nan_policy)
+    frame = data
+    if not isinstance(frame, pd.DataFrame):
+        raise InputError("expected a pandas DataFrame", value=type(frame).__name__)
+    if columns is None and padjust != "none":
+        n_num = sum(pd.api.types.is_numeric_dtype(d) and not pd.api.types.is_bool_dtype(d)
+                    for d in frame.dtypes)
+        raise InputError(f"padjust='{padjust}' needs the family named: pass columns=[...]",
+                         hint=f"Without columns every numeric column ({n_num}, so "
+                              f"{n_num * (n_num - 1) // 2} pairs) would be one family")
+    if columns is None:
+        columns = [c for c, d in frame.dtypes.items()
+                   if pd.api.types.is_numeric_dtype(d) and not pd.api.types.is_bool_dtype(d)]
+    columns = list(columns)
+    if len(columns) < 2:
+        raise InputError("a correlation matrix needs at least two numeric columns")
+    data = frame_matrix(frame, columns)
+    n_rows = data.shape[0]
+    n_dropped = 0
+    if nan_policy == "listwise":
+        keep = ~np.isnan(data).any(axis=1)
+        n_dropped = int(n_rows - keep.sum())
+        data = data[keep]
+    k = data.shape[1]
+    mask = ~np.isnan(data)
+    m = mask.astype(float)
+    with blas_threads_for(float(data.shape[0]) * k * k):
+        r, nn = _matrix_r(data, mask, m, method, nan_policy)
     iu = np.triu_indices(k, 1)
     r_pairs = r[iu]
     if np.isnan(r_pairs).any():

@@ -145,28 +145,40 @@ def ncp_ci(t: float, df: float, confidence: float = 0.95,
 def _ncp_root(t: np.ndarray, df: np.ndarray, target: float) -> np.ndarray:
     """The ncp with P(T_df(ncp) <= t) = ``target``, for every element at once (t >= 0).
 
-    The cdf decreases in ncp. A bracket around t is widened where needed, then the Illinois
+    The cdf decreases in ncp. A narrow bracket around the normal approximation of the root is
+    widened where needed, then the Illinois
     variant of regula falsi (superlinear, always bracketed) runs on all elements together until
     every bracket is below 2e-15 relative; elements whose cdf is NaN far in a tail count as 0 or 1.
     """
-    from scipy.stats import nct
+    from scipy.special import nctdtr  # the ufunc behind scipy.stats.nct.cdf, without its overhead
 
     def f(ncp: np.ndarray, idx: np.ndarray) -> np.ndarray:
-        cdf = nct.cdf(t[idx], df[idx], ncp)
+        cdf = nctdtr(df[idx], ncp, t[idx])
         cdf = np.where(np.isnan(cdf), np.where(ncp > t[idx], 0.0, 1.0), cdf)
         return cdf - target
 
+    from scipy.special import ndtri
+
     every = np.arange(t.size)
-    width = 10.0 + np.abs(t)
-    a, b = t - width, t + width
+    # start from the normal approximation of the noncentral t (Johnson & Welch 1940):
+    # P(T <= t | ncp) ~ Phi((t(1 - 1/(4 df)) - ncp)/sqrt(1 + t^2/(2 df))); a narrow bracket
+    # around it (widened where it does not bracket) needs a few regula falsi steps, not ~20
+    spread = np.sqrt(1.0 + t * t / (2.0 * df))
+    guess = t * (1.0 - 1.0 / (4.0 * df)) - ndtri(target) * spread
+    guess = np.where(np.isfinite(guess), guess, t)
+    width = 0.05 * spread + 0.02
+    a, b = guess - width, guess + width
     fa, fb = f(a, every), f(b, every)
-    for _ in range(60):  # widen until f(a) > 0 > f(b) everywhere
+    for _ in range(80):  # widen until f(a) > 0 > f(b) everywhere
         need = ~((fa > 0) & (fb < 0))
         if not need.any():
             break
-        a = np.where(need, a - width, a)
-        b = np.where(need, b + width, b)
+        # move only the end on the wrong side, doubling the step each time
+        low_bad = need & ~(fa > 0)
+        high_bad = need & ~(fb < 0)
         width = np.where(need, 2 * width, width)
+        a = np.where(low_bad, a - width, a)
+        b = np.where(high_bad, b + width, b)
         idx = np.flatnonzero(need)
         fa[idx], fb[idx] = f(a[idx], idx), f(b[idx], idx)
     side = np.zeros(t.size, dtype=int)  # which end was kept last time (Illinois halving)
@@ -193,7 +205,8 @@ def _ncp_root(t: np.ndarray, df: np.ndarray, target: float) -> np.ndarray:
         new_fb = np.where(halve_b, new_fb / 2, new_fb)
         a[active], b[active], fa[active], fb[active] = new_a, new_b, new_fa, new_fb
         side[active] = moved
-        done = (np.abs(new_b - new_a) <= 2e-15 * (1.0 + np.abs(cc))) | (fc == 0)
+        # converged: the bracket is at rounding level, or f(c) is at the cdf's own resolution
+        done = (np.abs(new_b - new_a) <= 2e-15 * (1.0 + np.abs(cc))) | (np.abs(fc) <= 5e-16)
         active = active[~done]
         if active.size == 0:
             break

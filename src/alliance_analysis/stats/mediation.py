@@ -9,6 +9,12 @@ Paths are OLS fits on the listwise-complete rows (covariates C enter both equati
 * completely standardized indirect = a·b·SD(X)/SD(Y) (Preacher & Kelley 2011; PROCESS
   ``effsize``), bootstrapped with the SDs recomputed in every resample.
 
+Intervals of every path: a, b, c and c′ have **t intervals** (``a_ci`` … ``c_prime_ci``:
+estimate ± t_{df, 1−α/2}·SE with the df of their equation, as PROCESS and statsmodels
+``conf_int``; exact under the linear model given X and the covariates); the indirect effect and
+its standardized form have the **bootstrap** intervals below (``indirect_ci``,
+``indirect_std_ci``), since a·b is not normal.
+
 Bootstrap: all n_boot × n resample indices are drawn at once from ``np.random.default_rng(seed)``
 (deterministic for a seed). A resample is an OLS fit with integer case weights, so the normal
 equations (XᵀWX)β = XᵀWy of every resample come from one matrix product of the count matrix
@@ -24,13 +30,15 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..apa import apa_estimate, fmt_number
 from ..errors import InputError
-from ..results import Result
+from ..results import Result, estimate_row
+from ._threads import blas_threads_for
 from ._validate import check_confidence, frame_complete, warn
 
 CI_METHODS = ("percentile", "bc", "bca")
@@ -75,6 +83,28 @@ class MediationResult(Result):
     ci: str
     confidence: float
     seed: int | None
+    a_ci: tuple[float, float] = (math.nan, math.nan)
+    b_ci: tuple[float, float] = (math.nan, math.nan)
+    c_ci: tuple[float, float] = (math.nan, math.nan)
+    c_prime_ci: tuple[float, float] = (math.nan, math.nan)
+    df_c: float = math.nan
+
+    def _rows(self) -> list[dict[str, Any]]:
+        """Rows a, b, c, c' (t test, t interval), indirect and indirect_std (bootstrap), in the
+        tidy shape of :mod:`alliance_analysis.results`."""
+        dfs = {"a": self.df_m, "b": self.df_y, "c": self.df_c, "c_prime": self.df_y}
+        rows = [estimate_row("c'" if key == "c_prime" else key, getattr(self, key),
+                             getattr(self, f"{key}_se"), getattr(self, f"{key}_ci"),
+                             self.confidence, getattr(self, f"{key}_t"), dfs[key],
+                             getattr(self, f"{key}_p"), "t")
+                for key in ("a", "b", "c", "c_prime")]
+        label = {"percentile": "percentile bootstrap", "bc": "bias-corrected bootstrap",
+                 "bca": "BCa bootstrap"}[self.ci]
+        rows.append(estimate_row("indirect", self.indirect, self.indirect_se, self.indirect_ci,
+                                 self.confidence, method=label))
+        rows.append(estimate_row("indirect_std", self.indirect_std, ci=self.indirect_std_ci,
+                                 confidence=self.confidence, method=label))
+        return rows
 
     def paths(self) -> pd.DataFrame:
         """One row per path: path, estimate, se, t, p."""
@@ -228,7 +258,7 @@ def _interval(draws: np.ndarray, est: float, confidence: float, method: str,
     return (float(lo), float(hi))
 
 
-def mediate(frame: pd.DataFrame, x: str, m: str, y: str,
+def mediate(data: pd.DataFrame, x: str, m: str, y: str,
             covariates: Sequence[str] | str | None = None, n_boot: int = 5000,
             ci: str = "percentile", confidence: float = 0.95, seed: int | None = 0) -> MediationResult:
     """Indirect effect of ``x`` on ``y`` through ``m`` with bootstrap CI (listwise deletion).
@@ -237,6 +267,7 @@ def mediate(frame: pd.DataFrame, x: str, m: str, y: str,
     OLS se/t/p; ``indirect`` = a·b with bootstrap SE (SD of the draws) and CI; ``indirect_std`` is
     completely standardized. Same ``seed`` → same draws.
     """
+    frame = data
     if ci not in CI_METHODS:
         raise InputError("ci must be 'percentile', 'bc' or 'bca'", value=ci)
     confidence = check_confidence(confidence)
@@ -268,7 +299,7 @@ def mediate(frame: pd.DataFrame, x: str, m: str, y: str,
             raise InputError(f"{what} are collinear (or one is constant)")
     cm, sm_, tm, pm, r2_m, df_m = _ols(dm, mv)
     cy, sy, ty, py, r2_y, df_y = _ols(dy, yv)
-    cc, sc, tc, pc, _, _ = _ols(dc, yv)
+    cc, sc, tc, pc, _, df_c = _ols(dc, yv)
     a, b = float(cm[1]), float(cy[2])
     indirect = a * b
     sd_x, sd_y = float(xv.std(ddof=1)), float(yv.std(ddof=1))
@@ -278,7 +309,8 @@ def mediate(frame: pd.DataFrame, x: str, m: str, y: str,
     values = values - values.mean(axis=0)
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, n, size=(n_boot, n))
-    draws, draws_std = _indirect_draws(values, idx)
+    with blas_threads_for(float(n_boot) * n * values.shape[1] ** 2):
+        draws, draws_std = _indirect_draws(values, idx)
     failed = int(np.sum(~np.isfinite(draws)))
     if failed:
         warn(f"{failed} of {n_boot} bootstrap resamples had a singular design and were discarded")
@@ -302,4 +334,16 @@ def mediate(frame: pd.DataFrame, x: str, m: str, y: str,
         r2_m=float(r2_m), r2_y=float(r2_y), df_m=df_m, df_y=df_y, n=int(n),
         n_dropped=n_dropped, n_boot=n_boot, n_boot_failed=failed, ci=ci,
         confidence=confidence, seed=seed,
+        a_ci=_t_ci(float(cm[1]), float(sm_[1]), df_m, confidence),
+        b_ci=_t_ci(float(cy[2]), float(sy[2]), df_y, confidence),
+        c_ci=_t_ci(float(cc[1]), float(sc[1]), df_c, confidence),
+        c_prime_ci=_t_ci(float(cy[1]), float(sy[1]), df_y, confidence), df_c=df_c,
     )
+
+
+def _t_ci(est: float, se: float, df: float, confidence: float) -> tuple[float, float]:
+    """estimate ± t_{df, 1−α/2}·SE."""
+    from scipy.special import stdtrit
+
+    half = float(stdtrit(df, 0.5 + confidence / 2.0)) * se
+    return (est - half, est + half)

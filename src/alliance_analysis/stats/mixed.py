@@ -43,6 +43,7 @@ import dataclasses
 import math
 import re
 from collections.abc import Mapping, Sequence
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -104,11 +105,19 @@ class MixedModelResult(Result):
                 ("formula", "groups", "re_formula", "method", "df_method", "sigma", "n_obs",
                  "n_groups", "n_dropped", "singular", "converged", "criterion", "loglik")}
 
+    _extra_columns: ClassVar[tuple[str, ...]] = ("t",)
+
     def to_frame(self) -> pd.DataFrame:
-        """One row per fixed effect: term, estimate, se, df, t, p, ci_low, ci_high."""
-        return pd.DataFrame({"term": list(self.terms), "estimate": self.estimate, "se": self.se,
-                             "df": self.df, "t": self.t, "p": self.p, "ci_low": self.ci_low,
-                             "ci_high": self.ci_high})
+        """One row per fixed effect in the tidy shape of :mod:`alliance_analysis.results`
+        (statistic = t, method = ``"Wald t"``), plus the extra column ``t`` (= statistic, kept
+        for the readers of the earlier shape)."""
+        terms = list(self.terms)
+        frame = pd.DataFrame({"term": terms, "estimate": self.estimate, "se": self.se,
+                              "ci_low": self.ci_low, "ci_high": self.ci_high,
+                              "confidence": self.confidence, "statistic": self.t, "df": self.df,
+                              "p": self.p, "method": "Wald t", "t": self.t})
+        frame.index = pd.Index(terms)
+        return frame
 
     def _index(self, term: str) -> int:
         if term not in self.terms:

@@ -1,7 +1,21 @@
 """Multiplicity corrections: Bonferroni, Holm, Benjamini–Hochberg, Benjamini–Yekutieli.
 
-NaN p-values are kept out of the family (the family size is the number of finite p-values) and come
-back as NaN; results equal ``statsmodels.stats.multitest.multipletests`` on the finite values.
+This is the package's one ``adjust_pvalues`` (``alliance_analysis.power.adjust_pvalues`` is the
+same function) with one method list, :data:`METHODS` (aliases: ``bonf``, ``bh``/``fdr``, ``by``).
+The NaN policy is explicit (``nan_policy``):
+
+* ``"omit"`` (default): a NaN p-value is not a test; it is kept out of the family (the family
+  size is the number of finite p-values) and comes back as NaN. Holm on [.01, .04, nan, .03]
+  gives [.03, .06, nan, .06]. Results equal ``statsmodels.stats.multitest.multipletests`` on the
+  finite values.
+* ``"as_one"``: a NaN is a planned test that could not be run; it stays in the family as p = 1
+  (never rejected, and it enlarges the family). Holm on the same input gives
+  [.04, .09, 1, .09]. The Monte Carlo power simulation uses this (a trial that lost a test to
+  attrition still pays for it in the correction).
+* ``"raise"``: a NaN raises :class:`InputError`.
+
+``axis=None`` treats the whole array as one family; ``axis=-1`` makes each row a family
+(vectorised, used for simulated trials).
 """
 
 from __future__ import annotations
@@ -11,6 +25,7 @@ import numpy as np
 from ..errors import InputError
 
 METHODS = ("bonferroni", "holm", "fdr_bh", "fdr_by", "none")
+NAN_POLICIES = ("omit", "as_one", "raise")
 _ALIASES = {
     "bonferroni": "bonferroni", "bonf": "bonferroni",
     "holm": "holm",
@@ -62,18 +77,44 @@ def adjust_pvalues_rows(p: np.ndarray, method: str | None) -> np.ndarray:
     return out
 
 
-def adjust_pvalues(p: object, method: str | None) -> np.ndarray:
-    """Adjusted p-values in the input order (float array, same shape as ``p``): the whole array is
-    one family; NaN values stay NaN and are not counted (see :func:`adjust_pvalues_rows`)."""
+def adjust_pvalues(p: object, method: str | None, *, nan_policy: str = "omit",
+                   axis: int | None = None) -> np.ndarray:
+    """Adjusted p-values in the input order (float array, same shape as ``p``).
+
+    ``axis=None``: the whole array is one family; ``axis=-1``: each row is a family. NaN
+    handling by ``nan_policy`` (module docstring): ``"omit"`` (NaN stays NaN, not counted),
+    ``"as_one"`` (NaN counts as p = 1) or ``"raise"``.
+    """
     method = canonical_method(method)
+    if nan_policy not in NAN_POLICIES:
+        raise InputError("nan_policy must be 'omit', 'as_one' or 'raise'", value=nan_policy)
     arr = np.asarray(p, dtype=float)
+    finite = arr[np.isfinite(arr)]
+    if finite.size and ((finite < 0) | (finite > 1)).any():
+        raise InputError("p-values must lie in [0, 1]", value=float(finite[(finite < 0) | (finite > 1)][0]))
+    nan = np.isnan(arr)
+    if nan.any() and nan_policy == "raise":
+        raise InputError("a p-value is missing (NaN)",
+                         hint="use nan_policy='omit' (not a test) or 'as_one' (a planned test "
+                              "that could not be run)")
+    if nan_policy == "as_one":
+        arr = np.where(nan, 1.0, arr)
+        nan = np.zeros(arr.shape, dtype=bool)
+    if axis is not None:
+        if arr.ndim == 0:
+            raise InputError("axis needs an array of p-values")
+        moved = np.moveaxis(arr, axis, -1)
+        shape = moved.shape
+        rows = moved.reshape(-1, shape[-1])
+        if not np.isnan(rows).any():
+            out = adjust_pvalues_rows(rows, method)
+        else:
+            out = np.vstack([adjust_pvalues(r, method) for r in rows]) if rows.size else rows
+        return np.moveaxis(out.reshape(shape), -1, axis)
     shape = arr.shape
     flat = arr.reshape(-1)
     out = np.full(flat.shape, np.nan)
-    ok = np.isfinite(flat)
-    vals = flat[ok]
-    if vals.size and ((vals < 0) | (vals > 1)).any():
-        raise InputError("p-values must lie in [0, 1]", value=float(vals[(vals < 0) | (vals > 1)][0]))
-    if vals.size:
-        out[ok] = adjust_pvalues_rows(vals, method)
+    ok = ~np.isnan(flat)
+    if ok.any():
+        out[ok] = adjust_pvalues_rows(flat[ok], method)
     return out.reshape(shape)

@@ -1,7 +1,15 @@
 """OLS regression (statsmodels) with standardized β and squared semi-partial correlations.
 
 * listwise deletion over outcome, predictors and covariates; ``n_dropped`` counts removed rows;
-* ``beta`` = b·SD(x)/SD(y) on the analysed rows (NaN for the intercept);
+* ``beta`` = b·SD(x)/SD(y) on the analysed rows (NaN for the intercept); its CI
+  (``beta_ci_lower``/``beta_ci_upper``) is a **BCa bootstrap** interval (Efron 1987; resampling
+  rows, the SDs recomputed in every resample, acceleration from the jackknife), as recommended
+  for standardized coefficients with random predictors, where rescaling the t interval of b by
+  the sample SDs (R ``effectsize::standardize_parameters(method = "refit")``) treats the SDs as
+  known (Yuan & Chan 2011, Psychometrika 76(4)). All resamples are solved at once (batched
+  normal equations from one matrix product of the resample counts, as in mediation); seeded,
+  so deterministic. Simulated coverage (two correlated predictors, 95%): 93-95% at n = 15 and
+  60 (tests/stats/test_ci_coverage.py);
 * ``sr2`` (squared semi-partial r, unique R² of the term) = t²·(1 − R²)/df_resid;
 * hierarchical models use the same rows for every step (listwise on all variables of all steps);
   F-change = (ΔR²/df1)/((1 − R²)/df2), df1 = terms added, df2 = df_resid of the larger model.
@@ -12,14 +20,16 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..apa import apa_f, fmt_bounded
 from ..errors import InputError
-from ..results import Result
-from ._validate import frame_complete, warn
+from ..results import Result, estimate_row
+from ._threads import blas_threads_for
+from ._validate import check_confidence, frame_complete, warn
 
 
 @dataclasses.dataclass(frozen=True)
@@ -34,13 +44,32 @@ class RegressionResult(Result):
     df_resid: float
     n: int
     n_dropped: int
+    confidence: float = 0.95
+    n_boot: int = 0
+    seed: int | None = 0
+    model: Any = dataclasses.field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict:
         return {k: getattr(self, k) for k in
-                ("outcome", "r2", "adj_r2", "f", "f_p", "df_model", "df_resid", "n", "n_dropped")}
+                ("outcome", "r2", "adj_r2", "f", "f_p", "df_model", "df_resid", "n", "n_dropped",
+                 "confidence", "n_boot")}
 
-    def to_frame(self) -> pd.DataFrame:
-        return self.coefficients.copy()
+    def _rows(self) -> list[dict[str, Any]]:
+        """One row per b (term name; t test and t interval), then one per standardized β
+        (``beta[term]``, BCa bootstrap interval), in the tidy shape of
+        :mod:`alliance_analysis.results`."""
+        rows = []
+        c = self.coefficients
+        for rec in c.to_dict("records"):
+            rows.append(estimate_row(rec["term"], rec["b"], rec["se"],
+                                     (rec["ci_lower"], rec["ci_upper"]), self.confidence,
+                                     rec["t"], self.df_resid, rec["p"], "t"))
+        for rec in c.iloc[1:].to_dict("records"):
+            rows.append(estimate_row(f"beta[{rec['term']}]", rec["beta"],
+                                     ci=(rec["beta_ci_lower"], rec["beta_ci_upper"]),
+                                     confidence=self.confidence,
+                                     method="BCa bootstrap" if self.n_boot else ""))
+        return rows
 
     def apa(self, digits: int = 2) -> str:
         """``R² = .31, F(2, 47) = 10.56, p < .001``."""
@@ -60,8 +89,11 @@ class HierarchicalRegressionResult(Result):
         return {"outcome": self.outcome, "n": self.n, "n_dropped": self.n_dropped,
                 "steps": len(self.steps)}
 
-    def to_frame(self) -> pd.DataFrame:
-        return self.changes.copy()
+    def _rows(self) -> list[dict[str, Any]]:
+        """One row per step, ``delta_r2[s]`` (ΔR² with its F-change test; no interval)."""
+        return [estimate_row(f"delta_r2[{int(r.step)}]", r.delta_r2, statistic=r.f_change,
+                             df=r.df1, p=r.p_change, method="F change")
+                for r in self.changes.itertuples(index=False)]
 
     def apa(self, digits: int = 2) -> str:
         """One line per step: ``Step 2: ΔR² = .05, F(1, 46) = 4.12, p = .048``."""
@@ -83,7 +115,56 @@ def _names(values: Sequence[str] | str | None, what: str) -> list[str]:
     return out
 
 
-def _fit(data: np.ndarray, outcome: str, terms: list[str], n_dropped: int) -> RegressionResult:
+def _boot_betas(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Standardized slopes of y (column 0) on the other columns for every row of case
+    ``weights`` (B × n): batched normal equations from one matrix product (no loop)."""
+    n, d = values.shape
+    out = np.empty((weights.shape[0], d - 1))
+    products = np.concatenate(
+        [values, (values[:, :, None] * values[:, None, :]).reshape(n, d * d)], axis=1)
+    chunk = max(1, 2_000_000 // max(1, n))
+    for start in range(0, weights.shape[0], chunk):
+        w = weights[start:start + chunk]
+        sums = w @ products
+        sv = sums[:, :d]
+        total = w.sum(axis=1)
+        cross = sums[:, d:].reshape(-1, d, d) - sv[:, :, None] * sv[:, None, :] / total[:, None, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sd = np.sqrt(np.einsum("bii->bi", cross))
+            corr = cross / (sd[:, :, None] * sd[:, None, :])
+            sxx = corr[:, 1:, 1:]
+            ok = np.all(np.isfinite(corr.reshape(len(w), -1)), axis=1)
+            ok &= np.abs(np.linalg.det(np.where(ok[:, None, None], sxx, np.eye(d - 1)))) > 1e-12
+            res = np.full((len(w), d - 1), np.nan)
+            if ok.any():
+                res[ok] = np.linalg.solve(sxx[ok], corr[ok, 1:, 0][..., None])[..., 0]
+        out[start:start + chunk] = res
+    return out
+
+
+def beta_bca(values: np.ndarray, estimate: np.ndarray, confidence: float, n_boot: int,
+             seed: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """BCa bootstrap interval of each standardized slope (``values`` = [y, x...], n × d)."""
+    from .mediation import _interval, _resample_counts
+
+    n, d = values.shape
+    v = values - values.mean(axis=0)
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, n, size=(n_boot, n))
+    with blas_threads_for(float(n_boot) * n * d * d):
+        draws = _boot_betas(v, _resample_counts(idx, n))
+    jack_w = np.ones((n, n))
+    np.fill_diagonal(jack_w, 0.0)
+    jack = _boot_betas(v, jack_w)
+    lo = np.empty(d - 1)
+    hi = np.empty(d - 1)
+    for j in range(d - 1):  # one interval per predictor (a handful), all draws already made
+        lo[j], hi[j] = _interval(draws[:, j], float(estimate[j]), confidence, "bca", jack[:, j])
+    return lo, hi
+
+
+def _fit(data: np.ndarray, outcome: str, terms: list[str], n_dropped: int,
+         confidence: float = 0.95, n_boot: int = 2000, seed: int | None = 0) -> RegressionResult:
     import statsmodels.api as sm
 
     n = data.shape[0]
@@ -97,10 +178,11 @@ def _fit(data: np.ndarray, outcome: str, terms: list[str], n_dropped: int) -> Re
     if np.linalg.matrix_rank(design) < p:
         raise InputError("predictors are perfectly collinear (or one is constant) in the "
                          "analysed rows", column=", ".join(terms))
-    if np.all(y == y[0]):
+    constant = bool(np.all(y == y[0]))
+    if constant:
         warn(f"the outcome {outcome} is constant: R² and the tests are undefined (NaN)")
     fit = sm.OLS(y, design).fit()
-    ci = np.asarray(fit.conf_int(0.05))
+    ci = np.asarray(fit.conf_int(1.0 - confidence))
     sd_y = float(y.std(ddof=1))
     sd_x = xs.std(axis=0, ddof=1)
     params = np.asarray(fit.params)
@@ -108,24 +190,36 @@ def _fit(data: np.ndarray, outcome: str, terms: list[str], n_dropped: int) -> Re
         beta = np.r_[np.nan, params[1:] * sd_x / sd_y]
         tvals = np.asarray(fit.tvalues)
         sr2 = np.r_[np.nan, tvals[1:] ** 2 * (1.0 - fit.rsquared) / fit.df_resid]
+    beta_lo = np.full(p, np.nan)
+    beta_hi = np.full(p, np.nan)
+    if n_boot and not constant:
+        beta_lo[1:], beta_hi[1:] = beta_bca(data, beta[1:], confidence, int(n_boot), seed)
     coefs = pd.DataFrame({
         "term": ["Intercept", *terms], "b": params, "se": np.asarray(fit.bse), "t": tvals,
         "p": np.asarray(fit.pvalues), "ci_lower": ci[:, 0], "ci_upper": ci[:, 1], "beta": beta,
-        "sr2": sr2,
+        "beta_ci_lower": beta_lo, "beta_ci_upper": beta_hi, "sr2": sr2,
     })
     return RegressionResult(outcome=outcome, coefficients=coefs, r2=float(fit.rsquared),
                             adj_r2=float(fit.rsquared_adj), f=float(fit.fvalue),
                             f_p=float(fit.f_pvalue), df_model=float(fit.df_model),
-                            df_resid=float(fit.df_resid), n=int(n), n_dropped=n_dropped)
+                            df_resid=float(fit.df_resid), n=int(n), n_dropped=n_dropped,
+                            confidence=confidence, n_boot=int(n_boot or 0), seed=seed, model=fit)
 
 
-def regress(frame: pd.DataFrame, outcome: str, predictors: Sequence[str] | str,
-            covariates: Sequence[str] | str | None = None) -> RegressionResult:
+def regress(data: pd.DataFrame, outcome: str, predictors: Sequence[str] | str,
+            covariates: Sequence[str] | str | None = None, *, confidence: float = 0.95,
+            n_boot: int = 2000, seed: int | None = 0) -> RegressionResult:
     """OLS of ``outcome`` on an intercept, ``predictors`` and then ``covariates`` (listwise).
 
     ``coefficients`` has one row per term (``Intercept`` first, then the column names in the
-    order given): term, b, se, t, p, ci_lower, ci_upper (95%), beta, sr2.
+    order given): term, b, se, t, p, ci_lower, ci_upper (at ``confidence``), beta,
+    beta_ci_lower, beta_ci_upper (BCa bootstrap, ``n_boot`` resamples from ``seed``;
+    ``n_boot=0`` skips it and leaves NaN), sr2. ``model`` is the fitted statsmodels
+    ``OLSResults`` (diagnostics, ``summary()``, influence); its design columns are
+    ``const, x1, …`` in the order of ``coefficients``.
     """
+    confidence = check_confidence(confidence)
+    frame = data
     preds = _names(predictors, "predictors")
     covs = _names(covariates, "covariates")
     if not preds:
@@ -134,11 +228,12 @@ def regress(frame: pd.DataFrame, outcome: str, predictors: Sequence[str] | str,
     if outcome in terms:
         raise InputError("the outcome is also a predictor", column=outcome)
     data, n_dropped = frame_complete(frame, [outcome, *terms])
-    return _fit(data, outcome, terms, n_dropped)
+    return _fit(data, outcome, terms, n_dropped, confidence, n_boot, seed)
 
 
-def hierarchical_regress(frame: pd.DataFrame, outcome: str,
-                         steps: Sequence[Sequence[str]]) -> HierarchicalRegressionResult:
+def hierarchical_regress(data: pd.DataFrame, outcome: str, steps: Sequence[Sequence[str]], *,
+                         confidence: float = 0.95, n_boot: int = 2000,
+                         seed: int | None = 0) -> HierarchicalRegressionResult:
     """Blockwise OLS: step s adds ``steps[s]`` to all earlier terms; same rows for every step.
 
     ``changes``: step (1-based), r2, delta_r2, f_change, df1, df2, p_change (step 1 is tested
@@ -146,6 +241,8 @@ def hierarchical_regress(frame: pd.DataFrame, outcome: str,
     """
     from scipy.stats import f as fdist
 
+    confidence = check_confidence(confidence)
+    frame = data
     blocks = [_names(s, f"step {i + 1}") for i, s in enumerate(steps)]
     if not blocks or any(not b for b in blocks):
         raise InputError("every step must add at least one term")
@@ -158,7 +255,8 @@ def hierarchical_regress(frame: pd.DataFrame, outcome: str,
     prev_r2, used = 0.0, 0
     for i, block in enumerate(blocks):
         used += len(block)
-        res = _fit(data[:, : 1 + used], outcome, all_terms[:used], n_dropped)
+        res = _fit(data[:, : 1 + used], outcome, all_terms[:used], n_dropped, confidence,
+                   n_boot, seed)
         results.append(res)
         df1, df2 = float(len(block)), res.df_resid
         delta = res.r2 - prev_r2
