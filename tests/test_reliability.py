@@ -263,15 +263,15 @@ def test_result_is_frozen_and_renders():
     with pytest.raises(dataclasses.FrozenInstanceError):
         res.alpha = 0.0
     frame = res.to_frame()
-    assert list(frame.columns) == ["estimate", "item", "value", "ci_lower", "ci_upper",
-                                   "ci_method", "confidence", "n", "k"]
+    assert list(frame.columns) == ["term", "estimate", "se", "ci_low", "ci_high", "confidence",
+                                   "statistic", "df", "p", "method", "variable", "n", "k"]
     assert len(frame) == 6 + 6 * res.k                      # 2 alpha rows (Feldt, bootstrap)
-    alpha_rows = frame[frame.estimate == "alpha"]
-    assert list(alpha_rows.ci_method) == ["feldt", "bootstrap percentile"]
-    assert alpha_rows.ci_lower.iloc[0] == res.alpha_ci[0]
-    item_r = frame[frame.estimate == "item_total_r"]
-    assert list(item_r["item"]) == list(res.items)
-    assert item_r["value"].tolist() == list(res.item_total_r)
+    alpha_rows = frame[frame.term == "alpha"]
+    assert list(alpha_rows.method) == ["Feldt", "percentile bootstrap"]
+    assert alpha_rows.ci_low.iloc[0] == res.alpha_ci[0]
+    item_r = frame[frame.term == "item_total_r"]
+    assert list(item_r["variable"]) == list(res.items)
+    assert item_r["estimate"].tolist() == list(res.item_total_r)
     text = res.apa()
     assert text.startswith("Cronbach's α = .81, 95% CI [") and "ω_t = .82" in text
     assert "(n = 136, 12 items)" in text

@@ -16,6 +16,7 @@ import pytest
 
 from alliance_analysis import power, stats
 from alliance_analysis.results import TIDY_COLUMNS, Result
+from alliance_analysis.stats.reliability import reliability
 
 RNG = np.random.default_rng(3)
 N = 30
@@ -61,6 +62,9 @@ CASES = {
                         lambda: stats.mediate(FRAME, "x", "m", "y", n_boot=200, ci="bca",
                                               confidence=0.9)],
     "MixedModelResult": [_mixed],
+    "ReliabilityResult": [lambda: reliability(FRAME[["x", "m", "y", "<b>bad&name</b>"]]),
+                          lambda: reliability(FRAME[["x", "m", "y", "pre"]], n_boot=100,
+                                                    seed=1, confidence=0.9)],
     "CorrelationPower": [lambda: power.power_r(0.5, 20),
                          lambda: power.power_r(0.3, 40, method="fisher_z")],
     "PairedPower": [lambda: power.power_dz(0.5, 20)],
@@ -110,7 +114,8 @@ def test_result_conventions(name):
         frame = res.to_frame()
         assert isinstance(frame, pd.DataFrame) and len(frame) >= 1
         assert tuple(frame.columns[: len(TIDY_COLUMNS)]) == TIDY_COLUMNS
-        assert list(frame.index) == [str(t) for t in frame["term"]] or name == "PairedTTestBatch"
+        assert list(frame.index) == [str(t) for t in frame["term"]] or name in ("PairedTTestBatch",
+                                                                        "ReliabilityResult")
         assert frame.index.is_unique
         assert not isinstance(frame.index, pd.RangeIndex)
         for col in ("estimate", "se", "ci_low", "ci_high", "confidence", "statistic", "df", "p"):

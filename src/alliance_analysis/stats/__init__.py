@@ -39,7 +39,13 @@ from .regression import (
     regress,
 )
 
+# (the function reliability() is not re-exported here: it would hide the submodule of the same
+# name; use alliance_analysis.reliability or alliance_analysis.stats.reliability.reliability)
+from .reliability import ReliabilityResult, feldt_ci
+
 __all__ = [
+    "ReliabilityResult",
+    "feldt_ci",
     "CorrelationMatrixResult",
     "CorrelationResult",
     "HierarchicalRegressionResult",

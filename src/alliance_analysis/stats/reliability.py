@@ -38,7 +38,6 @@ rows that answered a pair of items (psych uses the number of rows).
 from __future__ import annotations
 
 import dataclasses
-import html
 import math
 from collections.abc import Sequence
 
@@ -47,7 +46,7 @@ import pandas as pd
 
 from ..apa import fmt_bounded
 from ..errors import InputError
-from ..results import Result
+from ..results import Result, estimate_row, tidy_frame
 from ._validate import _object_to_float, _text_error, check_confidence, frame_matrix
 
 __all__ = ["ReliabilityResult", "reliability", "feldt_ci", "one_factor_ml"]
@@ -102,35 +101,50 @@ class ReliabilityResult(Result):
                    notes="; ".join(self.notes))
         return out
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row per estimate: ``estimate, item, value, ci_lower, ci_upper, ci_method,
-        confidence, n, k``.
+    _extra_columns = ("variable", "n", "k")
 
-        Scale-level estimates (``item`` empty) come first: ``alpha`` (Feldt interval), ``alpha``
-        again with the bootstrap percentile interval when ``n_boot`` > 0, ``alpha_std``,
-        ``omega_total``, ``omega_model``, ``mean_r``; then per item, in item order:
-        ``item_total_r``, ``alpha_if_deleted``, ``alpha_std_if_deleted``, ``loading``,
-        ``item_mean``, ``item_sd``. ``ci_*`` are NaN and ``ci_method`` empty where no interval
-        is computed.
+    def _rows(self) -> list[dict]:
+        """Tidy rows (the package's one ``.to_frame()`` shape: ``term, estimate, se, ci_low,
+        ci_high, confidence, statistic, df, p, method`` then ``variable, n, k``).
+
+        Scale-level estimates (``variable`` empty) come first: ``alpha`` (method ``Feldt``),
+        ``alpha`` again with method ``percentile bootstrap`` when ``n_boot`` > 0, ``alpha_std``,
+        ``omega_total``, ``omega_model``, ``mean_r``; then per item (``variable`` = the item), in
+        item order: ``item_total_r``, ``alpha_if_deleted``, ``alpha_std_if_deleted``,
+        ``loading``, ``item_mean``, ``item_sd``. Interval columns are NaN where none is computed.
         """
         nan = math.nan
-        rows: list[tuple] = [("alpha", "", self.alpha, *self.alpha_ci, "feldt")]
+        extra = {"n": self.n, "k": self.k}
+        rows = [estimate_row("alpha", self.alpha, ci=self.alpha_ci, confidence=self.confidence,
+                             method="Feldt", variable="", **extra)]
         if self.alpha_ci_boot is not None:
-            rows.append(("alpha", "", self.alpha, *self.alpha_ci_boot, "bootstrap percentile"))
+            rows.append(estimate_row("alpha", self.alpha, ci=self.alpha_ci_boot,
+                                     confidence=self.confidence, method="percentile bootstrap",
+                                     variable="", **extra))
         for name in ("alpha_std", "omega_total", "omega_model", "mean_r"):
-            rows.append((name, "", getattr(self, name), nan, nan, ""))
+            rows.append(estimate_row(name, getattr(self, name), variable="", **extra))
         per_item = (("item_total_r", self.item_total_r), ("alpha_if_deleted", self.alpha_if_deleted),
                     ("alpha_std_if_deleted", self.alpha_std_if_deleted),
                     ("loading", self.loadings), ("item_mean", self.item_mean),
                     ("item_sd", self.item_sd))
         for j, item in enumerate(self.items):
             for name, values in per_item:
-                rows.append((name, item, values[j] if values else nan, nan, nan, ""))
-        frame = pd.DataFrame(rows, columns=["estimate", "item", "value", "ci_lower", "ci_upper",
-                                            "ci_method"])
-        frame["confidence"] = np.where(frame["ci_method"] != "", self.confidence, nan)
-        frame["n"] = self.n
-        frame["k"] = self.k
+                rows.append(estimate_row(name, values[j] if values else nan, variable=item,
+                                         **extra))
+        return rows
+
+    def to_frame(self) -> pd.DataFrame:
+        """The tidy table of :meth:`_rows`, indexed ``term`` for scale rows (``alpha:bootstrap``
+        for the bootstrap interval) and ``item:term`` for item rows, as a batch of paired tests."""
+        frame = tidy_frame(self._rows(), self._extra_columns)
+        labels = []
+        for term, var, method in zip(frame["term"], frame["variable"], frame["method"],
+                                     strict=True):
+            if var:
+                labels.append(f"{var}:{term}")
+            else:
+                labels.append(f"{term}:bootstrap" if method == "percentile bootstrap" else term)
+        frame.index = pd.Index(labels)
         return frame
 
     def apa(self, digits: int = 2) -> str:
@@ -170,10 +184,6 @@ class ReliabilityResult(Result):
             lines += [""] + [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 
-    def _repr_html_(self) -> str:
-        table = self.to_frame().to_html(index=False, na_rep="", float_format=lambda v: f"{v:.4f}")
-        return (f"<p>{html.escape(self.apa())}</p>"
-                + "".join(f"<p>note: {html.escape(n)}</p>" for n in self.notes) + table)
 
 
 # ---- input ----------------------------------------------------------------------------------
