@@ -193,3 +193,22 @@ def test_base64_png_decodes():
 def test_too_few_pairs_for_a_fit():
     with pytest.raises(ValueError):
         scatter_fit([1.0, 2.0, np.nan], [1.0, 2.0, 3.0], "x", "y")
+
+
+def test_trajectories_accepts_the_loaders_long_names_and_explains_missing_columns():
+    """Issue 14 s5: trajectories() failed with a bare KeyError on undocumented columns."""
+    import numpy as np
+    import pandas as pd
+    import pytest
+
+    from alliance_analysis.errors import InputError
+    from alliance_analysis.report.figures import trajectories
+
+    tidy = pd.DataFrame({"participant_id": np.repeat(["a", "b", "c"], 2),
+                         "arm": np.repeat(["x", "x", "y"], 2),
+                         "timepoint": ["wk0", "wk6"] * 3, "score": [1, 2, 3, 4, 5, 6.0]})
+    fig = trajectories(tidy)
+    labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert labels == ["wk0", "wk6"]
+    with pytest.raises(InputError, match="participant"):
+        trajectories(pd.DataFrame({"score": [1.0]}))

@@ -320,16 +320,37 @@ def published_vs_reproduced(df: pd.DataFrame, xlabel: str = "Value",
 def trajectories(long_df: pd.DataFrame, ylabel: str = "Score", title: str | None = None) -> Figure:
     """Mean ± 95% CI per group over time, over thin individual lines in the group's colour.
 
-    ``long_df`` columns: ``participant, group, time_index, time_label, score``. Missing scores are
-    omitted (counted in the title); x ticks are the sorted ``time_index`` values labelled with
-    their first ``time_label``. Groups are in sorted order; means are slightly dodged by group.
+    ``long_df`` columns: ``participant, group, time_index, time_label, score``; the loader's tidy
+    names are accepted for the first two (``participant_id``, ``arm``), and without
+    ``time_index``/``time_label`` a ``timepoint`` column is used (its categories' order, else
+    first appearance). Missing scores are omitted (counted in the title); x ticks are the sorted
+    ``time_index`` values labelled with their first ``time_label``. Groups are in sorted order;
+    means are slightly dodged by group. A frame without these columns raises
+    :class:`~alliance_analysis.errors.InputError` naming what is missing.
     """
     import numpy as np
+    import pandas as pd
 
+    from ..errors import InputError
+
+    long_df = long_df.rename(columns={k: v for k, v in (("participant_id", "participant"),
+                                                         ("arm", "group"))
+                                      if k in long_df.columns and v not in long_df.columns})
+    if "time_index" not in long_df.columns and "timepoint" in long_df.columns:
+        tp = long_df["timepoint"]
+        cats = (list(tp.cat.categories) if isinstance(tp.dtype, pd.CategoricalDtype)
+                else list(pd.unique(tp.dropna())))
+        long_df = long_df.assign(time_index=tp.map({c: i for i, c in enumerate(cats)}),
+                                 time_label=tp.astype(str))
+    if "group" not in long_df.columns:
+        long_df = long_df.assign(group="all")
     need = ["participant", "group", "time_index", "time_label", "score"]
     missing = [c for c in need if c not in long_df.columns]
     if missing:
-        raise KeyError(f"frame lacks columns {missing}")
+        raise InputError(f"trajectories() needs the column(s) {', '.join(missing)}",
+                         hint="Pass a long table with participant (or participant_id), "
+                              "time_index and time_label (or timepoint), score, and optionally "
+                              "group (or arm)")
     data = long_df[need].copy()
     data["score"] = data["score"].astype(float)
     n_missing = int((~np.isfinite(data["score"].to_numpy(dtype=float))).sum())
