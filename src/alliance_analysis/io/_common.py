@@ -53,6 +53,8 @@ class Ctx:
         i = int(order[0])
         n_more = len(rows) - 1
         value = list(values)[i]
+        if isinstance(value, str) and len(value) > 80:  # a 200,000-character cell is cut
+            value = f"{value[:80]}... ({len(value)} characters)"
         text = hint or ""
         if n_more:
             text = (text + "; " if text else "") + f"and {n_more} more {kind}"

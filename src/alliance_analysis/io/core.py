@@ -32,13 +32,13 @@ from ._common import (
     natural_key,
     to_float,
 )
-from ._ids import check_participant_ids
+from ._ids import check_participant_ids, normalise_ids
 from ._layouts import long_cells, wide_cells
 from ._scoring import derive_peaks, score_cells, sort_tidy, timepoint_order
 from ._values import arm_values, check_ranges, covariate_values
 from .audit import EXCLUDED_COLUMNS, IGNORED_COLUMNS, MISSING_COLUMNS, AuditRecord
 from .mapping import LoadMapping, norm, parse_mapping
-from .readers import TextTable, grid_to_table, read_table
+from .readers import TextTable, declared_missing_reasons, grid_to_table, read_table
 from .wide import to_wide
 
 
@@ -171,7 +171,7 @@ def _load(table: TextTable, m: LoadMapping) -> LoadResult:
     kind = m.kind or ("long" if all(cols.get(c, False) for c in ("timepoint", "instrument",
                                                                  "value")) else "wide")
     pid_col = cols.get("participant_id", True)
-    pid = stripped[pid_col]
+    pid, norm_note = normalise_ids(stripped[pid_col], rows)
     no_id = (pid == "").to_numpy()
     if no_id.any():
         raise ctx.fail("participant id is empty in a row that has data", rows[no_id],
@@ -223,6 +223,12 @@ def _load(table: TextTable, m: LoadMapping) -> LoadResult:
 
     # ---- values: missing codes, numbers, ranges
     reasons = missing_reasons(cells["text"].to_numpy(), m.missing_codes)
+    for col, pairs in table.declared_missing.items():  # the file's own (SPSS user-missing)
+        sel = np.flatnonzero((cells["column"] == col).to_numpy())
+        if len(sel):
+            own = declared_missing_reasons(cells["text"].to_numpy()[sel], pairs)
+            hit = pd.notna(own)
+            reasons[sel[hit]] = own[hit]
     is_missing = pd.notna(reasons)
     cell_miss = pd.DataFrame({"row": cells["row"].to_numpy()[is_missing],
                               "column": cells["column"].to_numpy()[is_missing],
@@ -241,14 +247,14 @@ def _load(table: TextTable, m: LoadMapping) -> LoadResult:
             hint=f"Use numbers ('.' as decimal point), leave the cell empty, or declare the "
             f"code as missing in the mapping: [missing] codes = [...] (now: {codes or 'none'})")
     cells = cells.assign(value=values)
-    check_ranges(cells, ctx, m)
+    range_notes = check_ranges(cells, ctx, m)
 
     # ---- scoring
     tp_order, tp_source = timepoint_order(cells, m)
     tidy, items = score_cells(cells, participants, tp_order, m)
     tidy, notes = derive_peaks(tidy, m, participants, ctx)
-    if id_note is not None:
-        notes = [id_note, *notes]
+    notes = [*table.notes, *(n for n in (norm_note, id_note) if n is not None), *notes,
+             *range_notes]
     arm_series = (pd.Series(arm, index=participants) if arm is not None
                   else pd.Series([None] * len(participants), index=participants, dtype=object))
     tidy.insert(1, "arm", pd.Series(arm_series.reindex(tidy["participant_id"]).to_numpy(
