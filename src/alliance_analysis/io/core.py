@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ._common import (
+    WIDE_KEY,
     Columns,
     Ctx,
     missing_reasons,
@@ -286,3 +287,56 @@ def _load(table: TextTable, m: LoadMapping) -> LoadResult:
         covariates_missing={c: int(covs[c].isna().sum()) for c in covs.columns},
         scores_missing=_scores_missing(tidy))
     return LoadResult(tidy=tidy, wide=wide, audit=audit, items=items, mapping=m)
+
+
+def from_wide(wide: pd.DataFrame, mapping: Any = None, source_name: str = "<wide>"
+              ) -> LoadResult:
+    """Load an analysis view (``to_wide`` output, or a file with the same columns) back.
+
+    Columns ``"{instrument}.{scale}.{timepoint}"`` are read as precomputed scores (validated
+    against the scale ranges), ``arm`` as the arm, any other column as a numeric covariate. The
+    participant id is the ``participant_id`` column, or the index when there is no such column.
+    ``mapping`` (optional) may rename instruments/timepoints/arms; its ``[peaks]`` are ignored
+    (peak columns are read as they are). ``from_wide(r.wide).tidy`` has the scores of ``r.tidy``, and ``to_wide`` of it gives back
+    ``r.wide``.
+    """
+    if not isinstance(wide, pd.DataFrame):
+        raise InputError("expected a pandas DataFrame", file=source_name,
+                         value=type(wide).__name__)
+    frame = wide if "participant_id" in map(str, wide.columns) else wide.reset_index(
+        names="participant_id")
+    data: dict[str, Any] = {"layout": {"kind": "wide"}}
+    if mapping is not None:
+        data = dict(_mapping_dict(mapping))
+        peaks = data.pop("peaks", None) or {}  # peaks are already columns of the wide view
+        if data.get("timepoints"):
+            data["timepoints"] = dict(data["timepoints"])
+            for spec in peaks.values():
+                name = spec.get("name", "peak") if isinstance(spec, dict) else "peak"
+                data["timepoints"].setdefault(name, name)
+        data.setdefault("layout", {})["kind"] = "wide"
+    covs: dict[str, Any] = {}
+    for c in frame.columns:
+        if str(c) in ("participant_id", "arm") or WIDE_KEY.match(norm(c)):
+            continue
+        col = frame[c]
+        text = not (pd.api.types.is_numeric_dtype(col) or pd.to_numeric(
+            col.dropna().astype(str), errors="coerce").notna().all())
+        covs[str(c)] = {"column": str(c), "type": "text"} if text else str(c)
+    if covs:
+        data.setdefault("covariates", {}).update(covs)
+    return load_frame(frame, data, source_name)
+
+
+def _mapping_dict(mapping: Any) -> dict[str, Any]:
+    """The raw dict of a TOML mapping path or dict (for building derived mappings)."""
+    import tomllib
+
+    if isinstance(mapping, dict):
+        return {k: (dict(v) if isinstance(v, dict) else v) for k, v in mapping.items()}
+    if isinstance(mapping, str | Path):
+        parse_mapping(mapping)  # validates, with good messages
+        with Path(mapping).open("rb") as fh:
+            return tomllib.load(fh)
+    raise InputError("from_wide() takes a mapping as a TOML path or a dict",
+                     value=type(mapping).__name__)
