@@ -66,6 +66,18 @@ class TextTable:
     declared_missing: Mapping[str, tuple[tuple[float, float], ...]] = dataclasses.field(
         default_factory=dict)
     notes: tuple[str, ...] = ()
+    text_of: Any = dataclasses.field(default=None, repr=False)
+    file_columns: Mapping[str, int] = dataclasses.field(default_factory=dict, repr=False)
+
+    def typed(self, column: str, positions: np.ndarray) -> np.ndarray:
+        """The cells of ``column`` at frame ``positions`` as typed in the file (for a column the
+        reader parsed as numbers, re-read as text; else the frame's own text)."""
+        col = self.frame[column]
+        positions = np.asarray(positions, dtype=np.int64)
+        if col.dtype == object or self.text_of is None:
+            return col.to_numpy(dtype=object)[positions]
+        j = self.file_columns[column]
+        return self.text_of(j)[positions]
 
 
 def shown(value: Any) -> Any:
@@ -178,7 +190,7 @@ def text_to_table(names: list[str], text: pd.DataFrame, source: str, first_row: 
     seen: dict[str, str] = {}
     for j, name in enumerate(names):
         if name == "":
-            filled = (text.iloc[:, j].str.strip() != "").to_numpy()
+            filled = ~blank_rows(text.iloc[:, [j]])
             if filled.any():
                 k = int(np.argmax(filled))
                 raise InputError(
@@ -199,6 +211,7 @@ def text_to_table(names: list[str], text: pd.DataFrame, source: str, first_row: 
                          hint="The first row must hold the column names")
     text = text.iloc[:, keep].copy() if len(keep) < text.shape[1] else text
     text.columns = [names[j] for j in keep]
+    extra.setdefault("file_columns", {names[j]: j for j in keep})
     if len(text) == 0:
         raise InputError("the table has a header row but no data rows", file=source,
                          hint="Add one row per participant (wide) or per answer (long)")
@@ -292,7 +305,7 @@ def _quote_error(content: str, records_ok: int, line_no: int, delimiter: str, he
 
 
 def _record_field_counts(content: str, delimiter: str, file: str, first: int) -> tuple[
-        np.ndarray, int]:
+        np.ndarray, int, list[str]]:
     """Cells per record via a strict ``csv`` pass (files with quotes); records with a line break
     inside a cell are counted. Quoting errors are refused with their row and column."""
     old = csv.field_size_limit()
@@ -316,50 +329,97 @@ def _record_field_counts(content: str, delimiter: str, file: str, first: int) ->
                                row=len(counts) + 1 + first) from None
     finally:
         csv.field_size_limit(old)
-    return np.asarray(counts, dtype=np.int64), multiline
+    return np.asarray(counts, dtype=np.int64), multiline, header
 
 
-def _read_delimited(p: Path, delimiter: str | None) -> TextTable:
+def compact(values: np.ndarray) -> np.ndarray:
+    """The smallest float dtype (16, 32 or 64 bit) that holds ``values`` exactly (NaN kept):
+    item responses (small whole numbers, halves) take 2 bytes a cell instead of 8."""
+    v = np.asarray(values, dtype=np.float64)
+    for dt in (np.float16, np.float32):
+        with np.errstate(over="ignore", invalid="ignore"):
+            c = v.astype(dt)
+        if np.array_equal(c.astype(np.float64), v, equal_nan=True):
+            return c
+    return v
+
+
+def _header_fields(body_raw: bytes, delimiter: str) -> list[str]:
+    end = body_raw.find(b"\n")
+    line = body_raw[: end if end >= 0 else len(body_raw)].decode("utf-8").rstrip("\r")
+    return next(csv.reader([line], delimiter=delimiter), [])
+
+
+def _read_delimited(p: Path, delimiter: str | None, numeric: Any = None) -> TextTable:
+    """``numeric``: predicate on a header name; such columns are parsed as numbers by the C
+    reader when every cell of the column is a number or empty (NaN), else kept as text."""
     file = str(p)
     raw = p.read_bytes()
     sample = _check_text(p, raw)
     if delimiter is None:
         default = "\t" if p.suffix.lower() in (".tsv", ".tab") else ","
         delimiter = default if p.suffix.lower() in (".tsv", ".tab") else _sniff(sample, default)
-    if raw.startswith(codecs.BOM_UTF8):
+    bom = raw.startswith(codecs.BOM_UTF8)
+    if bom:
         raw = raw[len(codecs.BOM_UTF8):]
     # leading blank lines are skipped; row numbers keep counting them
     stripped_start = len(raw) - len(raw.lstrip(b"\r\n \t"))
     first = raw[:stripped_start].count(b"\n")
-    body_raw = raw[raw.rfind(b"\n", 0, stripped_start) + 1:] if first else raw
+    skip = raw.rfind(b"\n", 0, stripped_start) + 1 if first else 0
+    body_raw = memoryview(raw)[skip:].tobytes() if skip else raw
+    del raw
     multiline = 0
     if b'"' in body_raw:
-        counts, multiline = _record_field_counts(body_raw.decode("utf-8"), delimiter, file,
-                                                 first)
+        counts, multiline, header = _record_field_counts(body_raw.decode("utf-8"), delimiter,
+                                                         file, first)
     else:
         counts = _line_field_counts(body_raw, delimiter)
-    del raw
+        header = _header_fields(body_raw, delimiter)
+    del body_raw
     width_header = int(counts[0])
     width = int(counts.max())
-    frame = pd.read_csv(
-        io.BytesIO(body_raw), sep=delimiter, header=None, names=range(width), index_col=False,
-        dtype=object, keep_default_na=False, na_filter=False, skip_blank_lines=False,
-        encoding="utf-8", quotechar='"', doublequote=True, engine="c")
-    del body_raw
-    if len(frame) != len(counts):  # the C reader and the structure pass must agree
+    header = [str(h).strip() for h in header] + [""] * (width - len(header))
+    num_cols = [j for j, h in enumerate(header) if h and numeric is not None and numeric(h)]
+    opts = dict(sep=delimiter, header=None, names=range(width), index_col=False,
+                keep_default_na=False, skip_blank_lines=False, skiprows=first + 1,
+                encoding="utf-8-sig", quotechar='"', doublequote=True, engine="c")
+    dtype: dict[int, Any] = {j: object for j in range(width) if j not in set(num_cols)}
+    na_values = {j: [""] for j in num_cols}
+    parts: dict[int, list[np.ndarray]] = {j: [] for j in range(width)}
+    n_read = 0
+    reader = pd.read_csv(p, dtype=dtype, na_values=na_values, na_filter=bool(num_cols),
+                         chunksize=1 << 18, **opts)
+    with reader:
+        for chunk in reader:
+            n_read += len(chunk)
+            for j in range(width):
+                col = chunk[j]
+                if j in na_values and col.dtype.kind in "fiub":
+                    parts[j].append(compact(col.to_numpy(dtype=np.float64)))
+                else:
+                    arr = col.to_numpy(dtype=object)
+                    if j in na_values:  # a numeric candidate holding text: back to text
+                        arr = np.where(pd.isna(arr), "", arr).astype(object)
+                    parts[j].append(arr)
+    if n_read != len(counts) - 1:  # the C reader and the structure pass must agree
         raise InputError(
-            f"the file's rows could not be read consistently ({len(counts)} rows found by "
-            f"the structure check, {len(frame)} by the reader)", file=file,
+            f"the file's rows could not be read consistently ({len(counts) - 1} data rows found "
+            f"by the structure check, {n_read} by the reader)", file=file,
             hint="Check the quoting and line ends of the file, or export it again as CSV")
-    header = [str(h).strip() for h in frame.iloc[0].tolist()]
-    body = frame.iloc[1:].reset_index(drop=True)
-    del frame
+    columns = {}
+    for j in range(width):
+        chunks = parts.pop(j)
+        if any(c.dtype == object for c in chunks):
+            chunks = [c if c.dtype == object else np.where(
+                np.isnan(c), "", column_text(c)).astype(object) for c in chunks]
+        columns[j] = np.concatenate(chunks) if chunks else np.zeros(0, dtype=object)
+    body = pd.DataFrame(columns, copy=False)
+    del columns
     n_cells = counts[1:]
     rows = np.arange(len(body), dtype=np.int64) + first + 2
     short = np.flatnonzero(n_cells < width_header)
     if len(short):
-        blank = (body.iloc[short].apply(lambda c: c.str.strip()) == "").all(axis=1).to_numpy()
-        short = short[~blank]
+        short = short[~blank_rows(body.iloc[short])]
     if len(short):
         k = int(short[0])
         raise InputError(
@@ -370,8 +430,8 @@ def _read_delimited(p: Path, delimiter: str | None) -> TextTable:
                                             if len(short) > 1 else ""))
     long_rows = np.flatnonzero(n_cells > width_header)
     if len(long_rows):
-        extra = body.iloc[long_rows, width_header:].apply(lambda c: c.str.strip() != "")
-        bad = long_rows[extra.any(axis=1).to_numpy()]
+        extra = body.iloc[long_rows, width_header:]
+        bad = long_rows[~blank_rows(extra)]
         if len(bad):
             k = int(bad[0])
             value = next(v for v in body.iloc[k, width_header:] if str(v).strip())
@@ -380,17 +440,38 @@ def _read_delimited(p: Path, delimiter: str | None) -> TextTable:
                 file=file, row=int(rows[k]), value=shown(value),
                 hint=f"Check the delimiter ({delimiter!r} used) and quoting on that row"
                 + (f", and {len(bad) - 1} more such rows" if len(bad) > 1 else ""))
-    names = header + [""] * (width - len(header))
     notes = ()
     if multiline:
         notes = (f"{multiline} row(s) hold a quoted cell with a line break (read as one cell; "
                  "check rows read if that is not expected)",)
-    return text_to_table(names, body, file, first + 2, notes=notes)
+
+    def text_of(j: int) -> np.ndarray:
+        """The cells of file column ``j`` exactly as typed (re-read; for messages only)."""
+        col = pd.read_csv(p, usecols=[j], dtype=object, na_filter=False, **opts)[j]
+        return col.to_numpy(dtype=object)
+
+    return text_to_table(header, body, file, first + 2, notes=notes, text_of=text_of)
+
+
+def blank_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Per row: True when every cell is empty (text that strips to "", or NaN)."""
+    out = np.ones(len(frame), dtype=bool)
+    for j in range(frame.shape[1]):
+        col = frame.iloc[:, j]
+        if col.dtype.kind in "fiub":
+            out &= pd.isna(col).to_numpy()
+        else:
+            out &= (col.astype(str).str.strip() == "").to_numpy()
+    return out
 
 
 def read_table(path: str | Path, sheet: str | int | None = None,
-               delimiter: str | None = None) -> TextTable:
-    """Read ``path`` as text (see the module docstring); :class:`InputError` on any failure."""
+               delimiter: str | None = None, numeric: Any = None) -> TextTable:
+    """Read ``path`` as text (see the module docstring); :class:`InputError` on any failure.
+
+    ``numeric`` (delimited files): a predicate on header names; those columns are parsed as
+    numbers by the C reader (a float column, NaN = empty cell) when all their cells are numbers,
+    and :attr:`TextTable.text_of` gives the cells as typed for messages."""
     p = Path(path)
     file = str(p)
     ext = p.suffix.lower()
@@ -405,7 +486,7 @@ def read_table(path: str | Path, sheet: str | int | None = None,
             hint=f"Save the table as one of: {', '.join(SUPPORTED)}")
     if ext in TEXT_EXTENSIONS:
         check_memory(p)
-        return _read_delimited(p, delimiter)
+        return _read_delimited(p, delimiter, numeric)
     if p.stat().st_size == 0:
         raise InputError("the file is empty", file=file,
                          hint="Export the table again with a header row and one row per record")
