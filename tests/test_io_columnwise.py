@@ -106,3 +106,14 @@ def test_random_files_read_as_numbers_agree(tmp_path_factory, df, mapping):
 def test_both_outcomes_were_compared():
     """(runs after the property tests) both loads and refusals were compared."""
     assert SEEN["loaded"] > 10 and SEEN["refused"] > 10
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.from_regex(r"\A[A-Za-z_\- ]{0,3}[0-9]{1,4}\Z"),
+                          st.text(max_size=6)), min_size=1, max_size=30))
+def test_natural_order_is_the_natural_sort(ids):
+    from alliance_analysis.io._common import natural_key, natural_order
+
+    arr = np.array(ids, dtype=object)
+    expected = sorted(range(len(ids)), key=lambda i: natural_key(ids[i]))
+    assert natural_order(arr).tolist() == expected

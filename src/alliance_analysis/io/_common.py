@@ -67,6 +67,31 @@ def natural_key(text: str) -> tuple:
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p != "")
 
 
+_PREFIX_NUMBER = r"^(\D*)(\d{1,18})$"
+
+
+def natural_order(ids: np.ndarray) -> np.ndarray:
+    """Positions that sort ``ids`` as ``sorted(ids, key=natural_key)`` does (stable).
+
+    Vectorised when every id is a (possibly empty) non-digit prefix followed by digits
+    (``P0001``, ``17``): by prefix, then the number; otherwise the Python sort."""
+    s = pd.Series(ids, dtype=object)
+    parts = s.astype(str).str.extract(_PREFIX_NUMBER) if len(s) else None
+    if parts is not None and parts[1].notna().all():
+        prefix = parts[0].to_numpy(dtype=object)
+        number = parts[1].astype("int64").to_numpy()
+        rank = pd.Series(prefix).map({p: i for i, p in enumerate(sorted(set(prefix),
+                                                                          key=_prefix_key))})
+        # an empty prefix (a bare number) sorts before any text prefix, as in natural_key
+        return np.lexsort((np.arange(len(s)), number, rank.to_numpy(dtype=np.int64)))
+    return np.array(sorted(range(len(s)), key=lambda i: natural_key(str(ids[i]))),
+                    dtype=np.int64)
+
+
+def _prefix_key(prefix: str) -> tuple:
+    return natural_key(prefix) if prefix else ()
+
+
 def missing_reasons(text: np.ndarray, codes: tuple[Any, ...]) -> np.ndarray:
     """Per cell: ``None`` (a value), ``"empty cell"`` or ``"missing code '…'"`` (vectorised)."""
     s = pd.Series(text, dtype=object).astype(str).str.strip()

@@ -77,6 +77,10 @@ def check_participant_ids(raw: pd.Series, pid: pd.Series, rows: np.ndarray, colu
 
 def _check_near_duplicates(pid_arr: np.ndarray, raw_arr: np.ndarray, rows: np.ndarray,
                            column: str, m: LoadMapping, ctx: Ctx) -> None:
+    unique = pd.Series(pd.unique(pid_arr), dtype=object)
+    keys = unique.str.replace(r"\s+", "", regex=True).str.casefold()
+    if not keys.duplicated().any():  # vectorised: no two spellings share a key
+        return
     spellings: dict[str, list[str]] = {}  # key -> distinct spellings, in file order
     for s in pd.unique(pid_arr):
         spellings.setdefault(id_key(s), []).append(s)

@@ -16,6 +16,8 @@ def per_participant(values: pd.Series, missing: np.ndarray, rows: np.ndarray, pi
     """One value per participant (long: the rows must agree; missing cells are ignored)."""
     frame = pd.DataFrame({"pid": pid.to_numpy(), "v": values.to_numpy(dtype=object),
                           "row": rows})[~missing]
+    if not pid.duplicated().any():  # one row per participant (wide): nothing to agree
+        return frame.set_index("pid")["v"].reindex(participants)
     firsts = frame.drop_duplicates("pid")
     merged = frame.merge(firsts, on="pid", suffixes=("", "_first"))
     differ = (merged["v"].astype(str) != merged["v_first"].astype(str)).to_numpy()

@@ -33,6 +33,7 @@ from ._common import (
     Ctx,
     missing_reasons,
     natural_key,
+    natural_order,
     to_float,
 )
 from ._ids import check_participant_ids, normalise_ids
@@ -473,8 +474,7 @@ def _load_wide(table: TextTable, text: pd.DataFrame, stripped: Any, pos: np.ndar
     """The wide layout, column by column (see :mod:`._widecols`)."""
     parsed = wide_columns(text.columns, m, ctx, used)
     pid_arr = pid.to_numpy(dtype=object)
-    order = np.array(sorted(range(len(pid_arr)), key=lambda i: natural_key(pid_arr[i])),
-                     dtype=np.int64)
+    order = natural_order(pid_arr)
     participants = pid_arr[order].tolist()
     arm, covs, missing_parts = _per_participant(stripped, rows, pid, m, ctx, participants,
                                                 arm_col, cov_cols, colpos)
