@@ -67,25 +67,39 @@ def natural_key(text: str) -> tuple:
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p != "")
 
 
-_PREFIX_NUMBER = r"^(\D*)(\d{1,18})$"
+def fast_text(values: Any) -> pd.Series:
+    """Text as a Series whose ``.str`` methods run vectorised (pandas' pyarrow-backed string
+    dtype when pyarrow is installed; else Python objects). Use only with patterns whose meaning
+    is the same in both engines (ASCII classes such as ``[0-9]``, no ``\\s``/``\\d``)."""
+    try:
+        return pd.Series(values, dtype=pd.StringDtype("pyarrow"))
+    except ImportError:
+        return pd.Series(values, dtype=object).astype(str)
 
 
 def natural_order(ids: np.ndarray) -> np.ndarray:
     """Positions that sort ``ids`` as ``sorted(ids, key=natural_key)`` does (stable).
 
-    Vectorised when every id is a (possibly empty) non-digit prefix followed by digits
-    (``P0001``, ``17``): by prefix, then the number; otherwise the Python sort."""
-    s = pd.Series(ids, dtype=object)
-    parts = s.astype(str).str.extract(_PREFIX_NUMBER) if len(s) else None
-    if parts is not None and parts[1].notna().all():
-        prefix = parts[0].to_numpy(dtype=object)
-        number = parts[1].astype("int64").to_numpy()
-        rank = pd.Series(prefix).map({p: i for i, p in enumerate(sorted(set(prefix),
-                                                                          key=_prefix_key))})
-        # an empty prefix (a bare number) sorts before any text prefix, as in natural_key
-        return np.lexsort((np.arange(len(s)), number, rank.to_numpy(dtype=np.int64)))
-    return np.array(sorted(range(len(s)), key=lambda i: natural_key(str(ids[i]))),
-                    dtype=np.int64)
+    Vectorised when every id is ASCII: a prefix without digits followed by 1-18 digits
+    (``P0001``, ``sub-17``, ``42``): by prefix (natural order; none first), then the number;
+    otherwise the Python sort."""
+    s = fast_text(ids)
+    n = len(s)
+    if n and s.str.isascii().all():
+        prefix = s.str.rstrip("0123456789")
+        n_digits = (s.str.len() - prefix.str.len()).to_numpy(dtype=np.int64)
+        uniq = pd.unique(prefix.astype(object).to_numpy(dtype=object))
+        if ((n_digits >= 1) & (n_digits <= 18)).all() and len(uniq) <= 1000 and not \
+                prefix.str.contains("[0-9]", regex=True).any():
+            number = np.zeros(n, dtype=np.int64)
+            prefix_arr = prefix.astype(object).to_numpy(dtype=object)
+            rank = np.zeros(n, dtype=np.int64)
+            for r, p in enumerate(sorted(uniq, key=_prefix_key)):
+                sel = prefix_arr == p
+                number[sel] = s[sel].str.slice(len(p)).astype("int64").to_numpy()
+                rank[sel] = r
+            return np.lexsort((np.arange(n), number, rank))
+    return np.array(sorted(range(n), key=lambda i: natural_key(str(ids[i]))), dtype=np.int64)
 
 
 def _prefix_key(prefix: str) -> tuple:

@@ -13,7 +13,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from ._common import Ctx
+from ._common import Ctx, fast_text
 from .mapping import LoadMapping
 
 #: Characters commonly typed for one another in ids: letter ↔ digit.
@@ -77,10 +77,11 @@ def check_participant_ids(raw: pd.Series, pid: pd.Series, rows: np.ndarray, colu
 
 def _check_near_duplicates(pid_arr: np.ndarray, raw_arr: np.ndarray, rows: np.ndarray,
                            column: str, m: LoadMapping, ctx: Ctx) -> None:
-    unique = pd.Series(pd.unique(pid_arr), dtype=object)
-    keys = unique.str.replace(r"\s+", "", regex=True).str.casefold()
-    if not keys.duplicated().any():  # vectorised: no two spellings share a key
-        return
+    unique = fast_text(pd.unique(pid_arr))
+    if unique.str.isascii().all():  # vectorised: ASCII ids (no Unicode spaces or case rules)
+        keys = unique.str.replace("[ \t\n\r\f\v]+", "", regex=True).str.lower()
+        if not keys.duplicated().any():  # no two spellings share a key
+            return
     spellings: dict[str, list[str]] = {}  # key -> distinct spellings, in file order
     for s in pd.unique(pid_arr):
         spellings.setdefault(id_key(s), []).append(s)

@@ -58,10 +58,14 @@ def column_values(table: TextTable, col: str, series: pd.Series, pos: np.ndarray
     ``pos``: the rows' positions in the table as read (to fetch cells as typed)."""
     declared = table.declared_missing.get(col)
     if series.dtype.kind in "fiub" and not declared:
-        v = series.to_numpy(dtype=np.float64).copy()
+        v = series.to_numpy()
+        if v.dtype.kind != "f":
+            v = v.astype(np.float64)
         empty = np.isnan(v)
         codes = _numeric_codes(m.missing_codes)
         coded = np.isin(v, codes) if codes else np.zeros(len(v), dtype=bool)
+        if coded.any():
+            v = v.astype(np.float64)  # a copy: coded cells become NaN below
         reasons = np.full(len(v), None, dtype=object)
         reasons[empty] = "empty cell"
         typed = np.full(len(v), "", dtype=object)
@@ -108,7 +112,7 @@ def validate_columns(table: TextTable, text: pd.DataFrame, pos: np.ndarray, rows
             bad_cols += [col] * len(bad)
             bad_vals += list(table.typed(col, pos[bad]))
             bad_pos.append(np.full(len(bad), colpos[col]))
-        values[col] = compact(v)
+        values[col] = v if v.dtype in (np.float16, np.float32) else compact(v)
     if bad_rows:
         codes = ", ".join(repr(c) for c in m.missing_codes if c != "")
         raise ctx.fail(

@@ -412,7 +412,9 @@ def _read_delimited(p: Path, delimiter: str | None, numeric: Any = None) -> Text
         if any(c.dtype == object for c in chunks):
             chunks = [c if c.dtype == object else np.where(
                 np.isnan(c), "", column_text(c)).astype(object) for c in chunks]
-        columns[j] = np.concatenate(chunks) if chunks else np.zeros(0, dtype=object)
+        arr = np.concatenate(chunks) if chunks else np.zeros(0, dtype=object)
+        # text stays object dtype (pandas would otherwise convert it to its string dtype)
+        columns[j] = pd.Series(arr, dtype=object) if arr.dtype == object else arr
     body = pd.DataFrame(columns, copy=False)
     del columns
     n_cells = counts[1:]
