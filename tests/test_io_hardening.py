@@ -219,3 +219,16 @@ def test_file_that_cannot_fit_is_refused_with_a_clear_message(tmp_path, monkeypa
     monkeypatch.setattr(readers, "available_memory", lambda: 1000)
     msg = refused(p, NOTES)
     assert "memory" in msg and "trial.csv" in msg
+
+
+def test_spss_user_missing_covariate(tmp_path):
+    pyreadstat = pytest.importorskip("pyreadstat")
+    df = pd.DataFrame({"participant_id": ["P1", "P2"], "hamd_wk4": [10.0, 12.0],
+                       "age": [34.0, 999.0]})
+    p = tmp_path / "c.sav"
+    pyreadstat.write_sav(df, str(p), missing_ranges={"age": [999]})
+    r = load_table(p, {"covariates": {"age": "age"}})
+    assert r.wide["age"].isna().tolist() == [False, True]
+    miss = r.audit.values_set_missing
+    assert miss.loc[miss["column"] == "age", "reason"].tolist() == [
+        "user-missing value '999' (declared in the file)"]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from ..errors import InputError
 from ._common import Ctx, fmt_number, missing_reasons, to_float
 from .mapping import CovariateSpec, LoadMapping, norm
-from .readers import column_text
+from .readers import column_text, declared_missing_reasons
 
 
 def per_participant(values: pd.Series, missing: np.ndarray, rows: np.ndarray, pid: pd.Series,
@@ -66,12 +68,16 @@ def arm_values(stripped: pd.DataFrame, rows: np.ndarray, pid: pd.Series, col: st
 
 def covariate_values(stripped: pd.DataFrame, rows: np.ndarray, pid: pd.Series, col: str,
                       m: LoadMapping, ctx: Ctx, participants: list[str], pos: int,
-                      spec: CovariateSpec | None = None) -> tuple[np.ndarray, pd.DataFrame]:
+                      spec: CovariateSpec | None = None, declared: Any = None
+                      ) -> tuple[np.ndarray, pd.DataFrame]:
     """One value per participant: numbers (range-checked when the mapping gives min/max) or
     text (``type = "text"``). In a long file the value repeats on every row of a participant
     and must be the same on all of them (missing cells aside), else refused with the row."""
     raw = stripped[col]
     reasons = missing_reasons(raw.to_numpy(dtype=object), m.missing_codes)
+    if declared:  # the file's own missing values (SPSS user-missing)
+        own = declared_missing_reasons(raw.to_numpy(dtype=object), declared)
+        reasons = np.where(pd.notna(own), own, reasons)
     miss, miss_frame = missing_frame(reasons, rows, raw, col, pos)
     if spec is not None and spec.type == "text":
         per = per_participant(raw.astype(object), miss, rows, pid, col, ctx, participants, col)

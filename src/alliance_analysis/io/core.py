@@ -13,6 +13,11 @@ Pipeline (vectorised over rows; loops only over columns, instruments, timepoints
    rejects (:meth:`Instrument.out_of_range`), precomputed scores outside the scale's range;
 4. scoring with :meth:`Instrument.score`; precomputed scores passed through; peaks derived;
 5. ``tidy`` (one row per participant × timepoint × instrument × scale) and ``wide`` views.
+
+A wide table takes steps 2-4 column by column instead (:mod:`._widecols`: no cell table, so
+memory stays near the size of the numbers; ``tidy`` and ``items`` are built on first use); the
+cell table remains the long layout's path and the reference the column-wise path is tested
+against (``_load(..., columnwise=False)``).
 """
 
 from __future__ import annotations
@@ -297,7 +302,8 @@ def _load(table: TextTable, m: LoadMapping, columnwise: bool = True) -> LoadResu
     covs = pd.DataFrame(index=pd.Index(participants, name="participant_id"))
     for canon, col in cov_cols.items():
         covs[canon], miss = covariate_values(stripped, rows, pid, col, m, ctx, participants,
-                                              colpos[col], m.covariate_specs.get(canon))
+                                              colpos[col], m.covariate_specs.get(canon),
+                                              table.declared_missing.get(col))
         missing_parts.append(miss)
 
     # ---- values: missing codes, numbers, ranges
@@ -422,7 +428,9 @@ def _mapping_dict(mapping: Any) -> dict[str, Any]:
 
 def _per_participant(stripped: Any, rows: np.ndarray, pid: pd.Series, m: LoadMapping, ctx: Ctx,
                      participants: list[str], arm_col: str | None, cov_cols: dict[str, str],
-                     colpos: dict) -> tuple[Any, pd.DataFrame, list[pd.DataFrame]]:
+                     colpos: dict, declared: Any = None
+                     ) -> tuple[Any, pd.DataFrame, list[pd.DataFrame]]:
+    declared = declared or {}
     missing_parts = []
     arm = None
     if arm_col is not None:
@@ -432,7 +440,8 @@ def _per_participant(stripped: Any, rows: np.ndarray, pid: pd.Series, m: LoadMap
     covs = pd.DataFrame(index=pd.Index(participants, name="participant_id"))
     for canon, col in cov_cols.items():
         covs[canon], miss = covariate_values(stripped, rows, pid, col, m, ctx, participants,
-                                              colpos[col], m.covariate_specs.get(canon))
+                                              colpos[col], m.covariate_specs.get(canon),
+                                              declared.get(col))
         missing_parts.append(miss)
     return arm, covs, missing_parts
 
@@ -477,7 +486,8 @@ def _load_wide(table: TextTable, text: pd.DataFrame, stripped: Any, pos: np.ndar
     order = natural_order(pid_arr)
     participants = pid_arr[order].tolist()
     arm, covs, missing_parts = _per_participant(stripped, rows, pid, m, ctx, participants,
-                                                arm_col, cov_cols, colpos)
+                                                arm_col, cov_cols, colpos,
+                                                table.declared_missing)
     wc = validate_columns(table, text, pos, rows, parsed, m, ctx, colpos)
     missing_parts.append(wc.missing)
     tp_order, tp_source = timepoint_order(
