@@ -24,6 +24,7 @@ from ._common import Ctx, fmt_number, missing_reasons, to_float
 from .mapping import LoadMapping
 from .readers import TextTable, compact, declared_missing_reasons
 
+_CODED = "\x00coded"  # placeholder reason until the cells as typed are read back
 #: Rows scored at once (bounds the float64 item matrix of one block).
 BLOCK_ROWS = 1 << 17
 
@@ -69,11 +70,9 @@ def column_values(table: TextTable, col: str, series: pd.Series, pos: np.ndarray
         reasons = np.full(len(v), None, dtype=object)
         reasons[empty] = "empty cell"
         typed = np.full(len(v), "", dtype=object)
-        if coded.any():
+        if coded.any():  # the cell as typed is filled in by validate_columns (one re-read)
             idx = np.flatnonzero(coded)
-            t = table.typed(col, pos[idx])
-            typed[idx] = t
-            reasons[idx] = [f"missing code '{str(x).strip()}'" for x in t]
+            reasons[idx] = _CODED
             v[idx] = np.nan
         miss = empty | coded
         frame = pd.DataFrame({"row": rows[miss], "column": col, "value": typed[miss],
@@ -124,6 +123,19 @@ def validate_columns(table: TextTable, text: pd.DataFrame, pos: np.ndarray, rows
     notes = _check_scales(table, values, pos, rows, parsed, m, ctx, colpos)
     missing = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
         columns=["row", "column", "value", "reason", "_pos"])
+    coded = np.flatnonzero((missing["reason"] == _CODED).to_numpy()) if len(missing) else []
+    if len(coded):  # numeric missing codes of columns read as numbers: the cells as typed
+        sub = missing.iloc[coded]
+        row_pos = {r: i for i, r in enumerate(rows)}
+        wanted = {c: pos[[row_pos[r] for r in g["row"]]] for c, g in sub.groupby("column")}
+        got = table.typed_many(wanted)
+        value = missing["value"].to_numpy(dtype=object).copy()
+        reason = missing["reason"].to_numpy(dtype=object).copy()
+        for c in wanted:
+            idx = coded[np.flatnonzero((sub["column"] == c).to_numpy())]
+            value[idx] = got[c]
+            reason[idx] = [f"missing code '{str(x).strip()}'" for x in got[c]]
+        missing = missing.assign(value=value, reason=reason)
     return WideColumns(values=values, missing=missing, notes=notes)
 
 

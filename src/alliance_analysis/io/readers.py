@@ -72,12 +72,24 @@ class TextTable:
     def typed(self, column: str, positions: np.ndarray) -> np.ndarray:
         """The cells of ``column`` at frame ``positions`` as typed in the file (for a column the
         reader parsed as numbers, re-read as text; else the frame's own text)."""
-        col = self.frame[column]
-        positions = np.asarray(positions, dtype=np.int64)
-        if col.dtype == object or self.text_of is None:
-            return col.to_numpy(dtype=object)[positions]
-        j = self.file_columns[column]
-        return self.text_of(j)[positions]
+        return self.typed_many({column: positions})[column]
+
+    def typed_many(self, wanted: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """:meth:`typed` for several columns at once (one re-read of the file)."""
+        out: dict[str, np.ndarray] = {}
+        reread: dict[int, np.ndarray] = {}
+        for column, positions in wanted.items():
+            col = self.frame[column]
+            positions = np.asarray(positions, dtype=np.int64)
+            if col.dtype == object or self.text_of is None:
+                out[column] = col.to_numpy(dtype=object)[positions]
+            else:
+                reread[self.file_columns[column]] = positions
+        if reread:
+            got = self.text_of(reread)
+            by_j = {j: c for c, j in self.file_columns.items()}
+            out.update({by_j[j]: v for j, v in got.items()})
+        return out
 
 
 def shown(value: Any) -> Any:
@@ -447,10 +459,23 @@ def _read_delimited(p: Path, delimiter: str | None, numeric: Any = None) -> Text
         notes = (f"{multiline} row(s) hold a quoted cell with a line break (read as one cell; "
                  "check rows read if that is not expected)",)
 
-    def text_of(j: int) -> np.ndarray:
-        """The cells of file column ``j`` exactly as typed (re-read; for messages only)."""
-        col = pd.read_csv(p, usecols=[j], dtype=object, na_filter=False, **opts)[j]
-        return col.to_numpy(dtype=object)
+    def text_of(wanted: dict[int, np.ndarray]) -> dict[int, np.ndarray]:
+        """The cells of file columns ``j`` at row positions ``wanted[j]`` exactly as typed:
+        one re-read of those columns in blocks (memory: the cells asked for)."""
+        out = {j: np.empty(len(v), dtype=object) for j, v in wanted.items()}
+        order = {j: np.argsort(v, kind="stable") for j, v in wanted.items()}
+        start = 0
+        reader = pd.read_csv(p, usecols=sorted(wanted), dtype=object, na_filter=False,
+                             chunksize=1 << 18, **opts)
+        with reader:
+            for chunk in reader:
+                stop = start + len(chunk)
+                for j, v in wanted.items():
+                    sv = v[order[j]]
+                    lo, hi = np.searchsorted(sv, [start, stop])
+                    out[j][order[j][lo:hi]] = chunk[j].to_numpy(dtype=object)[sv[lo:hi] - start]
+                start = stop
+        return out
 
     return text_to_table(header, body, file, first + 2, notes=notes, text_of=text_of)
 
