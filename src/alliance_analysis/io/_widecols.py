@@ -38,7 +38,7 @@ class WideColumns:
     notes: list[str]
 
 
-def _numeric_codes(codes: tuple[Any, ...]) -> list[float]:
+def numeric_codes(codes: tuple[Any, ...]) -> list[float]:
     out = [float(c) for c in codes if isinstance(c, int | float) and not isinstance(c, bool)]
     for c in codes:
         if isinstance(c, str):
@@ -63,7 +63,7 @@ def column_values(table: TextTable, col: str, series: pd.Series, pos: np.ndarray
         if v.dtype.kind != "f":
             v = v.astype(np.float64)
         empty = np.isnan(v)
-        codes = _numeric_codes(m.missing_codes)
+        codes = numeric_codes(m.missing_codes)
         coded = np.isin(v, codes) if codes else np.zeros(len(v), dtype=bool)
         if coded.any():
             v = v.astype(np.float64)  # a copy: coded cells become NaN below

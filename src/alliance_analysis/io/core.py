@@ -45,7 +45,7 @@ from ._ids import check_participant_ids, normalise_ids
 from ._layouts import long_cells, wide_cells, wide_columns
 from ._scoring import derive_peaks, score_cells, sort_tidy, timepoint_order
 from ._values import arm_values, check_ranges, covariate_values
-from ._widecols import item_blocks, score_blocks, validate_columns
+from ._widecols import item_blocks, numeric_codes, score_blocks, validate_columns
 from .audit import EXCLUDED_COLUMNS, IGNORED_COLUMNS, MISSING_COLUMNS, AuditRecord
 from .mapping import LoadMapping, norm, parse_mapping
 from .readers import (
@@ -593,8 +593,12 @@ def _obj(values: np.ndarray) -> pd.Series:
 
 def _values_of(col: pd.Series, m: LoadMapping) -> np.ndarray:
     """Validated values of an item column again (missing → NaN), for the lazily built items."""
-    if col.dtype.kind in "fiub":
+    if col.dtype.kind in "fiub":  # read as numbers: only numeric codes can be missing codes
         v = col.to_numpy(dtype=np.float64).copy()
+        codes = numeric_codes(m.missing_codes)
+        if codes:
+            v[np.isin(v, codes)] = np.nan
+        return v
     else:
         v = to_float(col.astype(str).str.strip().to_numpy(dtype=object))
     reasons = missing_reasons(_as_text(col).astype(str).str.strip().to_numpy(dtype=object),
