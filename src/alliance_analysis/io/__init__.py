@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from ._common import DEFAULT_COLUMN_NAMES, ITEM_COLUMNS, TIDY_COLUMNS
 from .audit import AuditRecord
-from .core import LoadResult, load_frame, load_table
+from .core import LoadResult, from_wide, load_frame, load_table
 from .mapping import (
     DEFAULT_ALIASES,
     DEFAULT_MISSING_CODES,
@@ -25,7 +25,7 @@ from .mapping import (
     parse_mapping,
 )
 from .readers import SUPPORTED, TextTable, read_table
-from .wide import from_wide, to_wide
+from .wide import to_wide
 from .write import FLOAT_FORMAT, write_tidy, write_wide
 
 __all__ = [

@@ -13,7 +13,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from ._common import Ctx
+from ._common import Ctx, fast_text
 from .mapping import LoadMapping
 
 #: Characters commonly typed for one another in ids: letter ↔ digit.
@@ -77,6 +77,11 @@ def check_participant_ids(raw: pd.Series, pid: pd.Series, rows: np.ndarray, colu
 
 def _check_near_duplicates(pid_arr: np.ndarray, raw_arr: np.ndarray, rows: np.ndarray,
                            column: str, m: LoadMapping, ctx: Ctx) -> None:
+    unique = fast_text(pd.unique(pid_arr))
+    if unique.str.isascii().all():  # vectorised: ASCII ids (no Unicode spaces or case rules)
+        keys = unique.str.replace("[ \t\n\r\f\v]+", "", regex=True).str.lower()
+        if not keys.duplicated().any():  # no two spellings share a key
+            return
     spellings: dict[str, list[str]] = {}  # key -> distinct spellings, in file order
     for s in pd.unique(pid_arr):
         spellings.setdefault(id_key(s), []).append(s)
@@ -134,3 +139,24 @@ def suggest_fix(value: str, rx: re.Pattern, taken: set[str]) -> str | None:
                     if best is None or rank < best:
                         best = rank
     return None if best is None else best[-1]
+
+
+#: Characters removed from ids: C0/C1 controls, soft hyphen, zero-width and bidi marks, BOM.
+_INVISIBLE = re.compile("[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u202a-\u202e"
+                        "\u2060-\u2064\ufeff]")
+
+
+def normalise_ids(pid: pd.Series, rows: np.ndarray) -> tuple[pd.Series, str | None]:
+    """Ids as compared: Unicode NFKC (full-width ``Ｓ01`` → ``S01``), zero-width and control
+    characters removed, then trimmed. Returns the ids and an audit note when any changed."""
+    if not pid.str.contains(r"[^\x20-\x7e]", regex=True).any():
+        return pid, None
+    out = (pid.str.normalize("NFKC").str.replace(_INVISIBLE, "", regex=True).str.strip())
+    changed = (out != pid).to_numpy()
+    if not changed.any():
+        return pid, None
+    k = int(np.flatnonzero(changed)[0])
+    note = (f"participant ids: {int(changed.sum())} cell(s) normalised before comparing "
+            f"(Unicode NFKC; zero-width and control characters removed), e.g. row "
+            f"{int(rows[k])}: {pid.iloc[k]!r} -> {out.iloc[k]!r}")
+    return out, note

@@ -117,11 +117,12 @@ def parse_wide_column(name: str, m: LoadMapping, ctx: Ctx) -> tuple[str, str, st
     return inst.id, tp, "scale", suffix
 
 
-def wide_cells(text: pd.DataFrame, stripped: pd.DataFrame, rows: np.ndarray, pid: pd.Series,
-                m: LoadMapping, ctx: Ctx, used: set, colpos: dict) -> pd.DataFrame:
+def wide_columns(columns: Any, m: LoadMapping, ctx: Ctx, used: set) -> dict[str, tuple]:
+    """File column → (instrument, timepoint, kind, key) of every instrument column of a wide
+    table (header errors refused: unknown prefix or timepoint, duplicates, incomplete items)."""
     parsed: dict[str, tuple] = {}
     seen: dict[tuple, str] = {}
-    for col in text.columns:
+    for col in columns:
         if col in used:
             continue
         key = parse_wide_column(col, m, ctx)
@@ -133,6 +134,12 @@ def wide_cells(text: pd.DataFrame, stripped: pd.DataFrame, rows: np.ndarray, pid
         seen[key] = col
         parsed[col] = key
     check_blocks(parsed, ctx, m)
+    return parsed
+
+
+def wide_cells(text: pd.DataFrame, stripped: Any, rows: np.ndarray, pid: pd.Series,
+                m: LoadMapping, ctx: Ctx, used: set, colpos: dict) -> pd.DataFrame:
+    parsed = wide_columns(text.columns, m, ctx, used)
     n = len(text)
     parts = []
     for col, (inst, tp, kind, key) in parsed.items():

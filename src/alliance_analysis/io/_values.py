@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from ..errors import InputError
 from ._common import Ctx, fmt_number, missing_reasons, to_float
 from .mapping import CovariateSpec, LoadMapping, norm
-from .readers import column_text
+from .readers import column_text, declared_missing_reasons
 
 
 def per_participant(values: pd.Series, missing: np.ndarray, rows: np.ndarray, pid: pd.Series,
@@ -16,6 +18,8 @@ def per_participant(values: pd.Series, missing: np.ndarray, rows: np.ndarray, pi
     """One value per participant (long: the rows must agree; missing cells are ignored)."""
     frame = pd.DataFrame({"pid": pid.to_numpy(), "v": values.to_numpy(dtype=object),
                           "row": rows})[~missing]
+    if not pid.duplicated().any():  # one row per participant (wide): nothing to agree
+        return frame.set_index("pid")["v"].reindex(participants)
     firsts = frame.drop_duplicates("pid")
     merged = frame.merge(firsts, on="pid", suffixes=("", "_first"))
     differ = (merged["v"].astype(str) != merged["v_first"].astype(str)).to_numpy()
@@ -64,12 +68,16 @@ def arm_values(stripped: pd.DataFrame, rows: np.ndarray, pid: pd.Series, col: st
 
 def covariate_values(stripped: pd.DataFrame, rows: np.ndarray, pid: pd.Series, col: str,
                       m: LoadMapping, ctx: Ctx, participants: list[str], pos: int,
-                      spec: CovariateSpec | None = None) -> tuple[np.ndarray, pd.DataFrame]:
+                      spec: CovariateSpec | None = None, declared: Any = None
+                      ) -> tuple[np.ndarray, pd.DataFrame]:
     """One value per participant: numbers (range-checked when the mapping gives min/max) or
     text (``type = "text"``). In a long file the value repeats on every row of a participant
     and must be the same on all of them (missing cells aside), else refused with the row."""
     raw = stripped[col]
     reasons = missing_reasons(raw.to_numpy(dtype=object), m.missing_codes)
+    if declared:  # the file's own missing values (SPSS user-missing)
+        own = declared_missing_reasons(raw.to_numpy(dtype=object), declared)
+        reasons = np.where(pd.notna(own), own, reasons)
     miss, miss_frame = missing_frame(reasons, rows, raw, col, pos)
     if spec is not None and spec.type == "text":
         per = per_participant(raw.astype(object), miss, rows, pid, col, ctx, participants, col)
@@ -110,7 +118,11 @@ def block_matrix(sub: pd.DataFrame, n_items: int) -> tuple[np.ndarray, np.ndarra
     return values, where, uniques
 
 
-def check_ranges(cells: pd.DataFrame, ctx: Ctx, m: LoadMapping) -> None:
+def check_ranges(cells: pd.DataFrame, ctx: Ctx, m: LoadMapping) -> list[str]:
+    """Refuse item values and precomputed scores outside their range. A precomputed scale whose
+    range is neither known nor declared in ``[ranges]`` is checked for finite, non-negative
+    values only (every scale the package knows is a sum or mean of non-negative ratings), and
+    the returned audit note says so."""
     get_instrument = m.instrument
     bad_idx: list[np.ndarray] = []
     items = cells[cells["kind"] == "item"]
@@ -128,27 +140,40 @@ def check_ranges(cells: pd.DataFrame, ctx: Ctx, m: LoadMapping) -> None:
                        item_hint(cells, first, m))
     scales = cells[cells["kind"] == "scale"]
     bad_scale: list[np.ndarray] = []
+    notes: list[str] = []
     for (inst_id, scale), sub in scales.groupby(["instrument", "key"], sort=True):
-        inst = get_instrument(inst_id)
-        rng = inst.scale_range(scale)
+        rng = m.scale_range(inst_id, scale)
         v = sub["value"].to_numpy(dtype=float)
         with np.errstate(invalid="ignore"):
             bad = np.isinf(v)
             if rng is not None:
                 bad |= (v < rng[0]) | (v > rng[1])
+            else:
+                bad |= v < 0
+        if rng is None:
+            notes.append(f"{inst_id} {scale}: range unknown to the package and not declared in "
+                         "[ranges]; values checked only for being finite and not negative")
         if bad.any():
             bad_scale.append(sub.index.to_numpy()[bad])
     if bad_scale:
         idx = np.concatenate(bad_scale)
         first = first_cell(cells, idx)
-        inst = get_instrument(cells.at[first, "instrument"])
+        inst_id = cells.at[first, "instrument"]
+        inst = get_instrument(inst_id)
         scale = cells.at[first, "key"]
-        rng = inst.scale_range(scale)
-        raise located_error(
-            ctx, cells, idx, f"precomputed {inst.abbreviation} '{scale}' score outside the "
-            "scale's range", (f"{inst.id} {scale} ranges {fmt_number(rng[0])}-{fmt_number(rng[1])}"
-                              if rng else "the score must be a finite number")
-            + "; check the value, or list a missing-value code in [missing] codes")
+        rng = m.scale_range(inst_id, scale)
+        code = "; check the value, or list a missing-value code in [missing] codes"
+        if rng is not None:
+            what = f"precomputed {inst.abbreviation} '{scale}' score outside the scale's range"
+            hint = f"{inst.id} {scale} ranges {fmt_number(rng[0])}-{fmt_number(rng[1])}" + code
+        else:
+            what = (f"precomputed {inst.abbreviation} '{scale}' score is not a finite, "
+                    "non-negative number, and the scale's range is unknown to the package")
+            hint = (f"If it is a missing-value code, list it in [missing] codes; else declare "
+                    f"the scale's range in the mapping: [ranges] \"{inst.id}.{scale}\" = "
+                    "[min, max]")
+        raise located_error(ctx, cells, idx, what, hint)
+    return notes
 
 
 def item_hint(cells: pd.DataFrame, i: int, m: LoadMapping) -> str:

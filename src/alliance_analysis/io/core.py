@@ -13,6 +13,11 @@ Pipeline (vectorised over rows; loops only over columns, instruments, timepoints
    rejects (:meth:`Instrument.out_of_range`), precomputed scores outside the scale's range;
 4. scoring with :meth:`Instrument.score`; precomputed scores passed through; peaks derived;
 5. ``tidy`` (one row per participant × timepoint × instrument × scale) and ``wide`` views.
+
+A wide table takes steps 2-4 column by column instead (:mod:`._widecols`: no cell table, so
+memory stays near the size of the numbers; ``tidy`` and ``items`` are built on first use); the
+cell table remains the long layout's path and the reference the column-wise path is tested
+against (``_load(..., columnwise=False)``).
 """
 
 from __future__ import annotations
@@ -26,19 +31,31 @@ import pandas as pd
 
 from ..errors import InputError
 from ._common import (
+    DEFAULT_COLUMN_NAMES,
+    TIDY_COLUMNS,
+    WIDE_KEY,
     Columns,
     Ctx,
     missing_reasons,
     natural_key,
+    natural_order,
     to_float,
 )
-from ._ids import check_participant_ids
-from ._layouts import long_cells, wide_cells
+from ._ids import check_participant_ids, normalise_ids
+from ._layouts import long_cells, wide_cells, wide_columns
 from ._scoring import derive_peaks, score_cells, sort_tidy, timepoint_order
 from ._values import arm_values, check_ranges, covariate_values
+from ._widecols import item_blocks, numeric_codes, score_blocks, validate_columns
 from .audit import EXCLUDED_COLUMNS, IGNORED_COLUMNS, MISSING_COLUMNS, AuditRecord
 from .mapping import LoadMapping, norm, parse_mapping
-from .readers import TextTable, grid_to_table, read_table
+from .readers import (
+    TextTable,
+    blank_rows,
+    column_text,
+    declared_missing_reasons,
+    grid_to_table,
+    read_table,
+)
 from .wide import to_wide
 
 
@@ -54,11 +71,28 @@ class LoadResult:
     - ``audit``: :class:`~alliance_analysis.io.audit.AuditRecord`.
     """
 
-    tidy: pd.DataFrame
+    tidy_source: Any
     wide: pd.DataFrame
     audit: AuditRecord
-    items: pd.DataFrame | None = None
+    items_source: Any = None
     mapping: LoadMapping = dataclasses.field(default_factory=LoadMapping)
+
+    @property
+    def tidy(self) -> pd.DataFrame:
+        """The tidy table (built from the validated scores on first use, then kept)."""
+        return self._built("tidy_source")
+
+    @property
+    def items(self) -> pd.DataFrame | None:
+        """The validated item responses, long (built on first use, then kept), or None."""
+        return self._built("items_source")
+
+    def _built(self, name: str) -> Any:
+        value = getattr(self, name)
+        if callable(value):
+            value = value()
+            object.__setattr__(self, name, value)
+        return value
 
     def scores_long(self, covariates: bool = True) -> pd.DataFrame:
         """A long tidy table of the scores: one row per participant × timepoint × measure.
@@ -92,8 +126,23 @@ def load_table(path: str | Path, mapping: Any = None) -> LoadResult:
     """Read ``path`` (CSV/TSV/XLSX/SAV) with ``mapping`` (TOML path, dict, LoadMapping or None),
     validate and score it. Raises :class:`InputError` (file, row, column, value, what to do)."""
     m = parse_mapping(mapping)
-    table = read_table(path, sheet=m.sheet, delimiter=m.delimiter)
+    table = read_table(path, sheet=m.sheet, delimiter=m.delimiter, numeric=_numeric_columns(m))
     return _load(table, m)
+
+
+def _numeric_columns(m: LoadMapping) -> Any:
+    """Which header names the reader may parse as numbers: in a wide table, every column that is
+    not the id, the arm, a covariate or ignored (a long table is read as text)."""
+    if m.kind == "long":
+        return None
+    text_roles = {norm(m.columns.get(c, c)) for c in DEFAULT_COLUMN_NAMES}
+    text_roles |= {norm(n) for names in DEFAULT_COLUMN_NAMES.values() for n in names}
+    text_roles |= set(m.covariates.values()) | set(m.ignore_columns)
+
+    def numeric(name: str) -> bool:
+        return norm(name) not in text_roles
+
+    return numeric
 
 
 def load_frame(df: pd.DataFrame, mapping: Any = None, source_name: str = "<frame>") -> LoadResult:
@@ -150,18 +199,44 @@ def _ignore_instrument_rows(excluded: pd.DataFrame, text: pd.DataFrame, stripped
             pid.loc[keep].reset_index(drop=True))
 
 
-def _load(table: TextTable, m: LoadMapping) -> LoadResult:
+class _Stripped:
+    """The text table's columns trimmed, each computed on first use (a wide table never needs
+    all of them as trimmed text)."""
+
+    def __init__(self, text: pd.DataFrame) -> None:
+        self.text = text
+        self.cache: dict[str, pd.Series] = {}
+
+    def __getitem__(self, col: str) -> pd.Series:
+        if col not in self.cache:
+            self.cache[col] = _as_text(self.text[col]).astype(str).str.strip()
+        return self.cache[col]
+
+
+def _as_text(col: pd.Series) -> pd.Series:
+    """A column the reader parsed as numbers, as text (NaN → ``""``); text columns as they are."""
+    if col.dtype.kind in "fiub":
+        v = col.to_numpy(dtype=np.float64)
+        return pd.Series(np.where(np.isnan(v), "", column_text(v)).astype(object),
+                         index=col.index, dtype=object)
+    return col
+
+
+def _load(table: TextTable, m: LoadMapping, columnwise: bool = True) -> LoadResult:
+    """Validate and score a text table. ``columnwise``: the wide layout is checked column by
+    column (:mod:`._widecols`); False uses the cell table of :mod:`._layouts` (the reference the
+    column-wise path is tested against)."""
     ctx = Ctx(table.source)
     text = table.frame
     rows_all = table.rows
     n_read = len(text)
-    stripped = text.apply(lambda col: col.astype(str).str.strip())
-    blank = (stripped == "").all(axis=1).to_numpy()
+    blank = blank_rows(text)
     excluded = pd.DataFrame({"row": rows_all[blank].astype(np.int64),
                              "reason": ["empty row (no value in any column)"] * int(blank.sum())},
                             columns=list(EXCLUDED_COLUMNS))
-    text = text.loc[~blank].reset_index(drop=True)
-    stripped = stripped.loc[~blank].reset_index(drop=True)
+    keep_pos = np.flatnonzero(~blank)
+    if blank.any():
+        text = text.loc[~blank].reset_index(drop=True)
     rows = rows_all[~blank]
     if len(text) == 0:
         raise InputError("every data row is empty", file=ctx.file,
@@ -170,14 +245,19 @@ def _load(table: TextTable, m: LoadMapping) -> LoadResult:
     colpos = {c: j for j, c in enumerate(text.columns)}
     kind = m.kind or ("long" if all(cols.get(c, False) for c in ("timepoint", "instrument",
                                                                  "value")) else "wide")
+    if kind == "long" or not columnwise:
+        text = text.apply(_as_text)
+        stripped: Any = text.apply(lambda col: col.astype(str).str.strip())
+    else:
+        stripped = _Stripped(text)
     pid_col = cols.get("participant_id", True)
-    pid = stripped[pid_col]
+    pid, norm_note = normalise_ids(stripped[pid_col], rows)
     no_id = (pid == "").to_numpy()
     if no_id.any():
         raise ctx.fail("participant id is empty in a row that has data", rows[no_id],
                        [pid_col] * int(no_id.sum()), [""] * int(no_id.sum()),
                        hint="Fill in the participant id (or delete the row)", kind="such rows")
-    id_note = check_participant_ids(text[pid_col], pid, rows, pid_col, m, ctx)
+    id_note = check_participant_ids(_as_text(text[pid_col]), pid, rows, pid_col, m, ctx)
     arm_col = cols.get("arm", False)
     excluded, text, stripped, rows, pid = _ignore_instrument_rows(
         excluded, text, stripped, rows, pid, cols, m, kind, ctx)
@@ -204,6 +284,10 @@ def _load(table: TextTable, m: LoadMapping) -> LoadResult:
                 pid[dup].tolist(), kind="duplicate rows",
                 hint="Give each participant one row (repeated measures go in columns "
                 "<prefix>_<timepoint>_<item>), or use the long layout")
+        if columnwise:
+            return _load_wide(table, text, stripped, keep_pos, rows, pid, m, ctx, used, colpos,
+                              arm_col, cov_cols, excluded, ignored_frame, n_read,
+                              [n for n in (norm_note, id_note) if n is not None])
         cells = wide_cells(text, stripped, rows, pid, m, ctx, used, colpos)
     else:
         cells = long_cells(text, stripped, rows, pid, m, ctx, cols, used, colpos)
@@ -218,11 +302,18 @@ def _load(table: TextTable, m: LoadMapping) -> LoadResult:
     covs = pd.DataFrame(index=pd.Index(participants, name="participant_id"))
     for canon, col in cov_cols.items():
         covs[canon], miss = covariate_values(stripped, rows, pid, col, m, ctx, participants,
-                                              colpos[col], m.covariate_specs.get(canon))
+                                              colpos[col], m.covariate_specs.get(canon),
+                                              table.declared_missing.get(col))
         missing_parts.append(miss)
 
     # ---- values: missing codes, numbers, ranges
     reasons = missing_reasons(cells["text"].to_numpy(), m.missing_codes)
+    for col, pairs in table.declared_missing.items():  # the file's own (SPSS user-missing)
+        sel = np.flatnonzero((cells["column"] == col).to_numpy())
+        if len(sel):
+            own = declared_missing_reasons(cells["text"].to_numpy()[sel], pairs)
+            hit = pd.notna(own)
+            reasons[sel[hit]] = own[hit]
     is_missing = pd.notna(reasons)
     cell_miss = pd.DataFrame({"row": cells["row"].to_numpy()[is_missing],
                               "column": cells["column"].to_numpy()[is_missing],
@@ -241,14 +332,14 @@ def _load(table: TextTable, m: LoadMapping) -> LoadResult:
             hint=f"Use numbers ('.' as decimal point), leave the cell empty, or declare the "
             f"code as missing in the mapping: [missing] codes = [...] (now: {codes or 'none'})")
     cells = cells.assign(value=values)
-    check_ranges(cells, ctx, m)
+    range_notes = check_ranges(cells, ctx, m)
 
     # ---- scoring
     tp_order, tp_source = timepoint_order(cells, m)
     tidy, items = score_cells(cells, participants, tp_order, m)
     tidy, notes = derive_peaks(tidy, m, participants, ctx)
-    if id_note is not None:
-        notes = [id_note, *notes]
+    notes = [*table.notes, *(n for n in (norm_note, id_note) if n is not None), *notes,
+             *range_notes]
     arm_series = (pd.Series(arm, index=participants) if arm is not None
                   else pd.Series([None] * len(participants), index=participants, dtype=object))
     tidy.insert(1, "arm", pd.Series(arm_series.reindex(tidy["participant_id"]).to_numpy(
@@ -279,4 +370,247 @@ def _load(table: TextTable, m: LoadMapping) -> LoadResult:
             cells["kind"] == "item").any()), peaks_derived=tuple(p.name for p in m.peaks),
         covariates_missing={c: int(covs[c].isna().sum()) for c in covs.columns},
         scores_missing=_scores_missing(tidy))
-    return LoadResult(tidy=tidy, wide=wide, audit=audit, items=items, mapping=m)
+    return LoadResult(tidy_source=tidy, wide=wide, audit=audit, items_source=items, mapping=m)
+
+
+def from_wide(wide: pd.DataFrame, mapping: Any = None, source_name: str = "<wide>"
+              ) -> LoadResult:
+    """Load an analysis view (``to_wide`` output, or a file with the same columns) back.
+
+    Columns ``"{instrument}.{scale}.{timepoint}"`` are read as precomputed scores (validated
+    against the scale ranges), ``arm`` as the arm, any other column as a numeric covariate. The
+    participant id is the ``participant_id`` column, or the index when there is no such column.
+    ``mapping`` (optional) may rename instruments/timepoints/arms; its ``[peaks]`` are ignored
+    (peak columns are read as they are). ``from_wide(r.wide).tidy`` has the scores of ``r.tidy``, and ``to_wide`` of it gives back
+    ``r.wide``.
+    """
+    if not isinstance(wide, pd.DataFrame):
+        raise InputError("expected a pandas DataFrame", file=source_name,
+                         value=type(wide).__name__)
+    frame = wide if "participant_id" in map(str, wide.columns) else wide.reset_index(
+        names="participant_id")
+    data: dict[str, Any] = {"layout": {"kind": "wide"}}
+    if mapping is not None:
+        data = dict(_mapping_dict(mapping))
+        peaks = data.pop("peaks", None) or {}  # peaks are already columns of the wide view
+        if data.get("timepoints"):
+            data["timepoints"] = dict(data["timepoints"])
+            for spec in peaks.values():
+                name = spec.get("name", "peak") if isinstance(spec, dict) else "peak"
+                data["timepoints"].setdefault(name, name)
+        data.setdefault("layout", {})["kind"] = "wide"
+    covs: dict[str, Any] = {}
+    for c in frame.columns:
+        if str(c) in ("participant_id", "arm") or WIDE_KEY.match(norm(c)):
+            continue
+        col = frame[c]
+        text = not (pd.api.types.is_numeric_dtype(col) or pd.to_numeric(
+            col.dropna().astype(str), errors="coerce").notna().all())
+        covs[str(c)] = {"column": str(c), "type": "text"} if text else str(c)
+    if covs:
+        data.setdefault("covariates", {}).update(covs)
+    return load_frame(frame, data, source_name)
+
+
+def _mapping_dict(mapping: Any) -> dict[str, Any]:
+    """The raw dict of a TOML mapping path or dict (for building derived mappings)."""
+    import tomllib
+
+    if isinstance(mapping, dict):
+        return {k: (dict(v) if isinstance(v, dict) else v) for k, v in mapping.items()}
+    if isinstance(mapping, str | Path):
+        parse_mapping(mapping)  # validates, with good messages
+        with Path(mapping).open("rb") as fh:
+            return tomllib.load(fh)
+    raise InputError("from_wide() takes a mapping as a TOML path or a dict",
+                     value=type(mapping).__name__)
+
+
+def _per_participant(stripped: Any, rows: np.ndarray, pid: pd.Series, m: LoadMapping, ctx: Ctx,
+                     participants: list[str], arm_col: str | None, cov_cols: dict[str, str],
+                     colpos: dict, declared: Any = None
+                     ) -> tuple[Any, pd.DataFrame, list[pd.DataFrame]]:
+    declared = declared or {}
+    missing_parts = []
+    arm = None
+    if arm_col is not None:
+        arm, miss = arm_values(stripped, rows, pid, arm_col, m, ctx, participants,
+                                colpos[arm_col])
+        missing_parts.append(miss)
+    covs = pd.DataFrame(index=pd.Index(participants, name="participant_id"))
+    for canon, col in cov_cols.items():
+        covs[canon], miss = covariate_values(stripped, rows, pid, col, m, ctx, participants,
+                                              colpos[col], m.covariate_specs.get(canon),
+                                              declared.get(col))
+        missing_parts.append(miss)
+    return arm, covs, missing_parts
+
+
+def _wide_peaks(scores: dict, m: LoadMapping) -> list[str]:
+    """Derived peaks (as :func:`._scoring.derive_peaks`, on the score columns)."""
+    from ..instruments import peak
+
+    notes: list[str] = []
+    for pk in m.peaks:
+        have = {tp for (i, tp, _s) in scores if i == pk.instrument}
+        if pk.name in have:
+            raise InputError(
+                f"[peaks] {pk.instrument}: name '{pk.name}' is already a timepoint in the data",
+                file=m.source, hint="Choose another name for the derived peak")
+        absent = [t for t in pk.sources if t not in have]
+        if absent:
+            raise InputError(
+                f"[peaks] {pk.instrument}: no {pk.instrument} scores at timepoint(s) "
+                f"{', '.join(absent)} (data has: {', '.join(sorted(have)) or 'none'})",
+                file=m.source, hint="Use canonical timepoints (after [timepoints]) in 'from'")
+        scales = list(dict.fromkeys(s for (i, tp, s) in scores
+                                    if i == pk.instrument and tp in pk.sources))
+        n = len(next(iter(scores.values())))
+        for scale in scales:
+            mat = np.column_stack([scores.get((pk.instrument, t, scale), np.full(n, np.nan))
+                                   for t in pk.sources])
+            scores[(pk.instrument, pk.name, scale)] = peak(mat, axis=1)
+        notes.append(f"{pk.instrument} '{pk.name}' = per-participant maximum over "
+                     f"{', '.join(pk.sources)} (each scale; missing sessions ignored)")
+    return notes
+
+
+def _load_wide(table: TextTable, text: pd.DataFrame, stripped: Any, pos: np.ndarray,
+               rows: np.ndarray, pid: pd.Series, m: LoadMapping, ctx: Ctx, used: set,
+               colpos: dict, arm_col: str | None, cov_cols: dict[str, str],
+               excluded: pd.DataFrame, ignored_frame: pd.DataFrame, n_read: int,
+               id_notes: list[str]) -> LoadResult:
+    """The wide layout, column by column (see :mod:`._widecols`)."""
+    parsed = wide_columns(text.columns, m, ctx, used)
+    pid_arr = pid.to_numpy(dtype=object)
+    order = natural_order(pid_arr)
+    participants = pid_arr[order].tolist()
+    arm, covs, missing_parts = _per_participant(stripped, rows, pid, m, ctx, participants,
+                                                arm_col, cov_cols, colpos,
+                                                table.declared_missing)
+    wc = validate_columns(table, text, pos, rows, parsed, m, ctx, colpos)
+    missing_parts.append(wc.missing)
+    tp_order, tp_source = timepoint_order(
+        pd.DataFrame({"timepoint": [v[1] for v in parsed.values()]}, dtype=object), m)
+    scores, counts = score_blocks(wc.values, parsed, order, m)
+    del wc.values
+    peak_notes = _wide_peaks(scores, m) if scores else []
+    t_rank = {t: i for i, t in enumerate(tp_order)}
+    s_rank: dict[tuple[str, str], int] = {}
+    for inst_id in {k[0] for k in scores}:
+        for i, sc in enumerate(m.instrument(inst_id).scales):
+            s_rank[(inst_id, sc)] = i
+    keys = sorted(scores, key=lambda k: (k[0], t_rank[k[1]], s_rank.get((k[0], k[2]), 1 << 30)))
+    index = pd.Index(participants, name="participant_id")
+    arm_values_ = (np.array(arm, dtype=object) if arm is not None
+                   else np.array([None] * len(participants), dtype=object))
+    data: dict[str, Any] = {"arm": pd.Series(arm_values_, index=index, dtype=object)}
+    for c in covs.columns:
+        col = covs[c]
+        if pd.api.types.is_numeric_dtype(col) or col.isna().all():
+            data[c] = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
+        else:
+            data[c] = pd.Series(col.to_numpy(dtype=object), index=index, dtype=object)
+    for k in keys:
+        data[f"{k[0]}.{k[2]}.{k[1]}"] = scores[k]
+    wide = pd.DataFrame(data, index=index)
+    wide.columns.name = None
+
+    values_missing = _missing_frame(missing_parts)
+    n_missing = 0
+    with_missing = np.zeros(len(participants), dtype=bool)
+    for k in keys:
+        na = np.isnan(scores[k])
+        n_missing += int(na.sum())
+        with_missing |= na
+    instruments: dict[str, tuple[str, ...]] = {}
+    for k in keys:
+        tps = instruments.setdefault(k[0], ())
+        if k[1] not in tps:
+            instruments[k[0]] = (*tps, k[1])
+    blocks = item_blocks(parsed)
+    audit = AuditRecord(
+        file=ctx.file, layout="wide", rows_read=n_read, rows_kept=n_read - len(excluded),
+        n_participants=len(participants), values_set_missing=values_missing,
+        rows_excluded=excluded, columns_ignored=ignored_frame, instruments=instruments,
+        mapping=m.source, notes=tuple([*table.notes, *id_notes, *peak_notes, *wc.notes]),
+        timepoint_order=tuple(t for t in tp_order if t in {k[1] for k in keys}),
+        timepoint_order_source=tp_source, items_scored=bool(blocks),
+        peaks_derived=tuple(p.name for p in m.peaks),
+        covariates_missing={c: int(covs[c].isna().sum()) for c in covs.columns},
+        scores_missing={"values": len(keys) * len(participants), "missing": n_missing,
+                        "participants": int(with_missing.sum())})
+
+    def tidy() -> pd.DataFrame:
+        n, kk = len(participants), len(keys)
+        score = np.column_stack([scores[k] for k in keys]).ravel() if kk else np.zeros(0)
+        answered = np.zeros((n, kk), dtype=np.int64)
+        mask = np.ones((n, kk), dtype=bool)
+        n_items = np.zeros(kk, dtype=np.int64)
+        for j, k in enumerate(keys):
+            if k in counts:
+                answered[:, j] = counts[k][0]
+                mask[:, j] = False
+                n_items[j] = counts[k][1]
+        out = pd.DataFrame({
+            "participant_id": _obj(np.repeat(np.asarray(participants, dtype=object), kk)),
+            "arm": _obj(np.repeat(arm_values_, kk)),
+            "timepoint": _obj(np.tile(np.array([k[1] for k in keys], dtype=object), n)),
+            "instrument": _obj(np.tile(np.array([k[0] for k in keys], dtype=object), n)),
+            "scale": _obj(np.tile(np.array([k[2] for k in keys], dtype=object), n)),
+            "score": score,
+            "n_answered": pd.arrays.IntegerArray(answered.ravel(), mask.ravel()),
+            "n_items": pd.arrays.IntegerArray(np.tile(n_items, n), np.tile(mask[0], n)
+                                              if n else np.zeros(0, dtype=bool))})
+        return out[list(TIDY_COLUMNS)]
+
+    items = None
+    if blocks:
+        item_cols = {c: text[c] for cs in blocks.values() for c in cs}
+        ordered = sorted(blocks, key=lambda b: (b[0], t_rank[b[1]]))
+
+        def items() -> pd.DataFrame:
+            n = len(participants)
+            cols = [c for b in ordered for c in blocks[b]]
+            meta = [(b[1], b[0], i + 1) for b in ordered for i in range(len(blocks[b]))]
+            values = np.empty((n, len(cols)), dtype=np.float64)
+            for j, c in enumerate(cols):
+                values[:, j] = _values_of(item_cols[c], m)[order]
+            return pd.DataFrame({
+                # (pandas infers the text dtype here, as for the cell-table path's items)
+                "participant_id": np.repeat(np.asarray(participants, dtype=object), len(cols)),
+                "timepoint": np.tile(np.array([x[0] for x in meta], dtype=object), n),
+                "instrument": np.tile(np.array([x[1] for x in meta], dtype=object), n),
+                "item": np.tile(np.array([x[2] for x in meta], dtype=np.int64), n),
+                "value": values.ravel()})
+
+    return LoadResult(tidy_source=tidy, wide=wide, audit=audit, items_source=items, mapping=m)
+
+
+def _obj(values: np.ndarray) -> pd.Series:
+    return pd.Series(values, dtype=object)
+
+
+def _values_of(col: pd.Series, m: LoadMapping) -> np.ndarray:
+    """Validated values of an item column again (missing → NaN), for the lazily built items."""
+    if col.dtype.kind in "fiub":  # read as numbers: only numeric codes can be missing codes
+        v = col.to_numpy(dtype=np.float64).copy()
+        codes = numeric_codes(m.missing_codes)
+        if codes:
+            v[np.isin(v, codes)] = np.nan
+        return v
+    else:
+        v = to_float(col.astype(str).str.strip().to_numpy(dtype=object))
+    reasons = missing_reasons(_as_text(col).astype(str).str.strip().to_numpy(dtype=object),
+                              m.missing_codes)
+    v[pd.notna(reasons)] = np.nan
+    return v
+
+
+def _missing_frame(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    values_missing = pd.concat([p for p in parts if len(p)], ignore_index=True) \
+        if any(len(p) for p in parts) else pd.DataFrame(columns=[*MISSING_COLUMNS, "_pos"])
+    values_missing = values_missing.sort_values(["row", "_pos"], kind="mergesort")
+    values_missing = values_missing[list(MISSING_COLUMNS)].reset_index(drop=True)
+    values_missing["row"] = values_missing["row"].astype("int64")
+    return values_missing

@@ -43,7 +43,7 @@ DEFAULT_MISSING_CODES: tuple[Any, ...] = ("", "NA", "N/A", ".")
 
 LAYOUTS = ("wide", "long")
 SECTIONS = ("layout", "columns", "covariates", "instruments", "scores", "timepoints", "arms",
-            "missing", "peaks", "dataset")
+            "missing", "peaks", "dataset", "ranges")
 LAYOUT_KEYS = ("kind", "sheet", "delimiter", "ignore_columns", "ignore_instruments",
                "ignore_other_instruments", "timepoint_order")
 #: Keys of a ``[scores.<label>]`` table (a pre-scored total declared without items).
@@ -156,6 +156,14 @@ class LoadMapping:
     ignore_other_instruments: bool = False
     timepoint_order_declared: bool = False
     dataset: AbcMapping[str, str] = dataclasses.field(default_factory=dict)
+    ranges: AbcMapping[tuple[str, str], tuple[float, float]] = dataclasses.field(
+        default_factory=dict)
+
+    def scale_range(self, instrument_id: str, scale: str) -> tuple[float, float] | None:
+        """The valid range of a precomputed scale: the package's (or a [scores] total's), else
+        the one declared in ``[ranges]``, else None (unknown)."""
+        known = self.instrument(instrument_id).scale_range(scale)
+        return known if known is not None else self.ranges.get((instrument_id, scale))
 
     def column(self, canonical: str) -> str:
         """Normalised name of the user's column for ``canonical`` (default: the canonical name)."""
@@ -363,6 +371,8 @@ def parse_mapping(mapping: Any = None, source: str | None = None) -> LoadMapping
                        value=name)
         peaks.append(Peak(inst_id, tuple(s.strip() for s in sources), name))
 
+    ranges = _ranges(source, data.get("ranges", {}), instruments)
+
     return LoadMapping(
         source=source, kind=kind, sheet=sheet, delimiter=delimiter, timepoint_order=tuple(order),
         columns=MappingProxyType(columns), covariates=MappingProxyType(covariates),
@@ -373,8 +383,48 @@ def parse_mapping(mapping: Any = None, source: str | None = None) -> LoadMapping
         covariate_specs=MappingProxyType(cov_specs),
         ignore_instruments=frozenset(norm(c) for c in ignore_inst),
         ignore_other_instruments=ignore_other, timepoint_order_declared=tp_declared is not None,
-        dataset=MappingProxyType(dataset),
+        dataset=MappingProxyType(dataset), ranges=MappingProxyType(ranges),
     )
+
+
+def _ranges(source: str, table: object, instruments: AbcMapping[str, str]
+            ) -> dict[tuple[str, str], tuple[float, float]]:
+    """``[ranges]``: ``"<instrument>.<scale>" = [min, max]`` for a precomputed scale whose range
+    the package does not know (e.g. ``"piq.total" = [0, 115]``); a known range cannot be
+    overridden."""
+    from ..instruments import get_instrument
+
+    out: dict[tuple[str, str], tuple[float, float]] = {}
+    for key, value in _table(source, "ranges", table, None).items():
+        label, _, scale = norm(key).partition(".")
+        where = f"[ranges] {key}"
+        try:
+            inst = get_instrument(instruments.get(label, label))
+        except InputError as exc:
+            raise _err(source, f"{where}: {exc.what}", hint="Write the key as "
+                       "\"<instrument>.<scale>\", e.g. \"piq.total\"") from None
+        if scale not in inst.precomputed_scales:
+            raise _err(source, f"{where}: {inst.abbreviation} has no precomputed scale "
+                       f"'{scale}'", hint=f"Scales: {', '.join(inst.precomputed_scales)}")
+        if isinstance(value, dict):
+            spec = _table(source, f"ranges.{key}", value, ("min", "max"))
+            lo, hi = _range(source, where, spec, required=True)
+        elif isinstance(value, list) and len(value) == 2:
+            lo, hi = _range(source, where, {"min": value[0], "max": value[1]}, required=True)
+        else:
+            raise _err(source, f"{where} must be [min, max]", value=value,
+                       hint='e.g. "piq.total" = [0, 115]')
+        known = inst.scale_range(scale)
+        if known is not None:
+            raise _err(source, f"{where}: the package knows this range "
+                       f"({_fmt(known[0])}-{_fmt(known[1])}); a declared range is only for "
+                       "scales whose range is unknown", hint="Remove the entry")
+        out[(inst.id, scale)] = (float(lo), float(hi))
+    return out
+
+
+def _fmt(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else str(v)
 
 
 def _number(source: str, where: str, value: object) -> float:

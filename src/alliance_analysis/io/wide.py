@@ -1,19 +1,16 @@
-"""The wide analysis view: :func:`to_wide` (tidy → wide) and :func:`from_wide` (back)."""
+"""The wide analysis view: :func:`to_wide` (tidy → wide).
+
+Loading a wide view back (:func:`~alliance_analysis.io.core.from_wide`) is a load, so it lives in
+:mod:`.core`; this module imports nothing of the loader (no import circle).
+"""
 
 from __future__ import annotations
-
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ._common import TIDY_COLUMNS, WIDE_KEY
-from .mapping import norm, parse_mapping
-
-if TYPE_CHECKING:
-    from .core import LoadResult
+from ._common import TIDY_COLUMNS
 
 
 def to_wide(tidy: pd.DataFrame, covariates: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -60,58 +57,3 @@ def to_wide(tidy: pd.DataFrame, covariates: pd.DataFrame | None = None) -> pd.Da
     out = pd.concat([out, pd.DataFrame(values, index=participants, columns=list(keys))], axis=1)
     out.columns.name = None
     return out
-
-
-def from_wide(wide: pd.DataFrame, mapping: Any = None, source_name: str = "<wide>"
-              ) -> LoadResult:
-    """Load an analysis view (``to_wide`` output, or a file with the same columns) back.
-
-    Columns ``"{instrument}.{scale}.{timepoint}"`` are read as precomputed scores (validated
-    against the scale ranges), ``arm`` as the arm, any other column as a numeric covariate. The
-    participant id is the ``participant_id`` column, or the index when there is no such column.
-    ``mapping`` (optional) may rename instruments/timepoints/arms; its ``[peaks]`` are ignored
-    (peak columns are read as they are). ``from_wide(r.wide).tidy`` has the scores of ``r.tidy``, and ``to_wide`` of it gives back
-    ``r.wide``.
-    """
-    if not isinstance(wide, pd.DataFrame):
-        raise InputError("expected a pandas DataFrame", file=source_name,
-                         value=type(wide).__name__)
-    frame = wide if "participant_id" in map(str, wide.columns) else wide.reset_index(
-        names="participant_id")
-    data: dict[str, Any] = {"layout": {"kind": "wide"}}
-    if mapping is not None:
-        data = dict(_mapping_dict(mapping))
-        peaks = data.pop("peaks", None) or {}  # peaks are already columns of the wide view
-        if data.get("timepoints"):
-            data["timepoints"] = dict(data["timepoints"])
-            for spec in peaks.values():
-                name = spec.get("name", "peak") if isinstance(spec, dict) else "peak"
-                data["timepoints"].setdefault(name, name)
-        data.setdefault("layout", {})["kind"] = "wide"
-    covs: dict[str, Any] = {}
-    for c in frame.columns:
-        if str(c) in ("participant_id", "arm") or WIDE_KEY.match(norm(c)):
-            continue
-        col = frame[c]
-        text = not (pd.api.types.is_numeric_dtype(col) or pd.to_numeric(
-            col.dropna().astype(str), errors="coerce").notna().all())
-        covs[str(c)] = {"column": str(c), "type": "text"} if text else str(c)
-    if covs:
-        data.setdefault("covariates", {}).update(covs)
-    from .core import load_frame
-
-    return load_frame(frame, data, source_name)
-
-
-def _mapping_dict(mapping: Any) -> dict[str, Any]:
-    """The raw dict of a TOML mapping path or dict (for building derived mappings)."""
-    import tomllib
-
-    if isinstance(mapping, dict):
-        return {k: (dict(v) if isinstance(v, dict) else v) for k, v in mapping.items()}
-    if isinstance(mapping, str | Path):
-        parse_mapping(mapping)  # validates, with good messages
-        with Path(mapping).open("rb") as fh:
-            return tomllib.load(fh)
-    raise InputError("from_wide() takes a mapping as a TOML path or a dict",
-                     value=type(mapping).__name__)
