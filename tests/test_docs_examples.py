@@ -14,16 +14,30 @@ BLOCK = re.compile(r"^```python[^\n]*\n(.*?)^```", re.S | re.M)
 PAGES = sorted(p for p in (ROOT / "docs").rglob("*.md") if BLOCK.search(p.read_text(encoding="utf-8")))
 
 
+def _shipped_files() -> dict[Path, bytes]:
+    """Contents of the committed package sources and data (a docs example must not change them)."""
+    return {p: p.read_bytes() for top in ("data", "src") for p in (ROOT / top).rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts}
+
+
 @pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(ROOT / "docs")) for p in PAGES])
 def test_python_blocks_run(page, monkeypatch):
     import matplotlib
 
     matplotlib.use("Agg")
     monkeypatch.chdir(ROOT)
+    before = _shipped_files()
     namespace: dict = {"__name__": "__docs__"}
-    for i, block in enumerate(BLOCK.findall(page.read_text(encoding="utf-8")), start=1):
-        code = compile(block, f"{page.name} block {i}", "exec")
-        exec(code, namespace)  # noqa: S102 - running the docs is the point
+    try:
+        for i, block in enumerate(BLOCK.findall(page.read_text(encoding="utf-8")), start=1):
+            code = compile(block, f"{page.name} block {i}", "exec")
+            exec(code, namespace)  # noqa: S102 - running the docs is the point
+    finally:
+        after = _shipped_files()
+        changed = sorted(str(p.relative_to(ROOT)) for p, b in before.items() if after.get(p) != b)
+        for p in changed:  # put the committed bytes back, then fail
+            (ROOT / p).write_bytes(before[ROOT / p])
+    assert not changed, f"{page.name} changed committed files (write to a temporary folder): {changed}"
 
 
 def test_there_are_examples_to_run():
