@@ -99,11 +99,36 @@ def test_wheel_metadata(built_wheel):
     assert meta.get_all("Project-URL")
 
 
-def test_installed_command_runs_from_another_directory(unpacked_wheel, tmp_path):
-    # the console-script entry point, as `alliance-analysis check ...` would run it
+@pytest.mark.parametrize("args, expected", [
+    (("check", "t(28) = 2.20, p = .036"), "2.20"),
+    (("instruments", "wai_sr"), "wai_sr"),
+    (("power", "r", "--n", "20"), "20"),
+])
+def test_installed_commands_run_from_another_directory(unpacked_wheel, tmp_path, args, expected):
+    # the console-script entry point, as `alliance-analysis ...` would run it
     code = "import sys; from alliance_analysis.cli import main; sys.exit(main())"
     env = {**os.environ, "PYTHONPATH": str(unpacked_wheel)}
-    proc = subprocess.run([sys.executable, "-c", code, "check", "t(28) = 2.20, p = .036"],
+    proc = subprocess.run([sys.executable, "-c", code, *args],
                           cwd=tmp_path, env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    assert "2.20" in proc.stdout
+    assert expected in proc.stdout
+
+
+def test_sdist_ships_the_data_and_licences(tmp_path):
+    from setuptools import build_meta
+
+    cwd = os.getcwd()
+    try:
+        os.chdir(ROOT)
+        name = build_meta.build_sdist(str(tmp_path))
+    finally:
+        os.chdir(cwd)
+    import tarfile
+
+    with tarfile.open(tmp_path / name) as tf:
+        names = {n.split("/", 1)[1] for n in tf.getnames() if "/" in n}
+    for shipped in ("LICENSE", "pyproject.toml", "setup.py", "data/public/psilodep2/scores.csv",
+                    "data/public/psilodep2/LICENSE",
+                    "data/synthetic/davis2024/davis2024_synthetic_wide.csv",
+                    "src/alliance_analysis/py.typed", "src/alliance_analysis/_version.py"):
+        assert shipped in names, shipped
