@@ -7,10 +7,10 @@ including an ImportError inside the package itself, still fails. The skips are l
 summary (``-rs``), so the session says how many tests did not run at the floors and why.
 
 ``LOCK_ONLY`` tests compare a regenerated committed file byte for byte with the copy made by the
-lock's versions, so they hold at those versions only: the synthetic datasets' README records the
-numpy version that generated them (their data files do regenerate identically at the floors),
-and the example .xlsx bytes depend on the openpyxl writer (reading works at the floor). They are
-skipped with that reason; a listed test that no longer exists is an error (the list cannot rot).
+lock's versions, so they hold at those versions only: the synthetic datasets' README and
+manifest record the numpy version that generated them (their data files do regenerate
+identically at the floors), and the example .xlsx bytes depend on the openpyxl writer (reading
+works at the floor). They are skipped with that reason; a listed test that no longer exists is an error (the list cannot rot).
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ ORACLES = frozenset({"pingouin", "pyprocessmacro"})
 LOCK_ONLY = {
     "tests/test_reproduce_zeifman_murphy.py::test_regeneration_is_byte_identical":
         "the README it regenerates records the lock's numpy version",
+    "tests/test_synthetic_davis2024.py::test_regeneration_is_byte_identical":
+        "the manifest and README it regenerates record the lock's numpy version",
     "tests/test_io_participant_ids.py::test_generator_reproduces_the_example_files_byte_for_byte":
         "the .xlsx bytes depend on the lock's openpyxl writer",
 }
