@@ -83,6 +83,14 @@ def test_unknown_name_is_an_attribute_error():
     assert not hasattr(aa, "paired_t_test")
 
 
+def test_a_missing_module_is_an_attribute_error_not_an_import_error():
+    # hasattr() must answer (False) for a reserved name whose module is not installed yet
+    for name in ("meta_analysis", "reliability", "meta"):
+        module = SOURCE.get(name, ("alliance_analysis.meta", ""))[0]
+        if not _module_exists(module):
+            assert not hasattr(aa, name)
+
+
 def test_subpackages_are_attributes():
     assert aa.stats is importlib.import_module("alliance_analysis.stats")
     assert aa.power.mde_r is importlib.import_module("alliance_analysis.power").mde_r

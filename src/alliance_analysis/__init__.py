@@ -67,20 +67,23 @@ def __getattr__(name: str) -> Any:
     """Resolve a top-level function or a sub-package on first access (PEP 562)."""
     if name in _LAZY:
         module_name, attribute = _LAZY[name]
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:  # a dependency of the module is missing: say so
-                raise
-            raise AttributeError(f"alliance_analysis.{name} needs {module_name}, which this "
-                                 "installation does not contain") from None
-        value = getattr(module, attribute)
+        value = getattr(_import(module_name, name), attribute)
     elif name in _SUBPACKAGES:
-        value = importlib.import_module(f"{__name__}.{name}")
+        value = _import(f"{__name__}.{name}", name)
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     globals()[name] = value
     return value
+
+
+def _import(module_name: str, name: str) -> Any:
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name:  # a dependency of the module is missing: say which
+            raise
+        raise AttributeError(f"alliance_analysis.{name} needs {module_name}, which this "
+                             "installation does not contain") from None
 
 
 def __dir__() -> list[str]:
