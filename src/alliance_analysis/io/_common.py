@@ -64,7 +64,7 @@ class Ctx:
 
 def natural_key(text: str) -> tuple:
     parts = re.split(r"(\d+)", text)
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p != "")
+    return tuple((0, int(p), "") if p.isdecimal() else (1, 0, p) for p in parts if p != "")
 
 
 def fast_text(values: Any) -> pd.Series:

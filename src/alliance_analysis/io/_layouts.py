@@ -93,7 +93,7 @@ def parse_wide_column(name: str, m: LoadMapping, ctx: Ctx) -> tuple[str, str, st
                 "list the labels in the mapping's [timepoints] table")
     if suffix == "":
         suffix = "total"
-    if suffix.isdigit():
+    if suffix.isdecimal():
         item = int(suffix)
         if not inst.accepts_items:
             raise InputError(
