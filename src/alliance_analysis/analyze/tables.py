@@ -186,33 +186,14 @@ def build_tables(run: AnalysisRun) -> list[ApaTable]:
 
 
 def reliability_table(run: AnalysisRun) -> ApaTable | None:
-    """Cronbach's α (Feldt CI) and ω total of every item-scored scale per timepoint, with n and
-    the items used; None when no scale was scored from items (pre-scored totals have none)."""
-    from ..report.tables import ApaTable
+    """The reliability of every item-scored scale (:func:`report.tables.reliability_table`);
+    None when no scale was scored from items (pre-scored totals have none)."""
+    from ..report.tables import reliability_table as table
 
     rel = run.reliability
     if rel is None or not len(rel.table):
         return None
-    frame = rel.table
-    pct = f"{round(100 * run.plan.confidence)}%"
-
-    def num(v: float) -> str:
-        return "–" if v is None or not math.isfinite(float(v)) else f"{float(v):.2f}"
-
-    rows = tuple((str(r.instrument), str(r.scale), str(r.timepoint), str(int(r.k)), str(int(r.n)),
-                  num(r.alpha), f"[{num(r.alpha_ci_lower)}, {num(r.alpha_ci_upper)}]",
-                  num(r.alpha_std), num(r.omega_total), str(r.note or ""))
-                 for r in frame.itertuples(index=False))
-    note = (f"α = Cronbach's alpha (raw) with its Feldt {pct} CI; α_std = standardized alpha; "
-            "ω = McDonald's omega total from a one-factor ML model. Participants with every item "
-            "of the scale answered at that timepoint (listwise); reverse-keyed items reversed as "
-            "the instrument defines. Items used per row are in reliability.csv.")
-    if len(rel.skipped):
-        note += f" {len(rel.skipped)} scale(s) not a sum of items were not assessed."
-    return ApaTable(title="Internal consistency of the scored scales", note=note,
-                    columns=("Instrument", "Scale", "Timepoint", "k", "n", "α", f"{pct} CI",
-                             "α_std", "ω", "Note"),
-                    rows=rows, data=frame, name="reliability")
+    return table(rel.table, run.plan.confidence, n_skipped=len(rel.skipped))
 
 
 def _mean_sd(mean: float, sd: float) -> str:

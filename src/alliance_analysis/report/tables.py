@@ -410,3 +410,36 @@ def _df_text(df: Any) -> str:
 def tables_markdown(tables: Sequence[ApaTable]) -> str:
     """Several tables as one Markdown document (blank line between tables)."""
     return "\n".join(t.to_markdown() for t in tables)
+
+
+def reliability_table(frame: pd.DataFrame, confidence: float, n_skipped: int = 0,
+                      note: str = "") -> ApaTable:
+    """Internal consistency per scale and timepoint from the table of
+    :func:`alliance_analysis.scale_reliability.scale_reliability` (columns instrument, scale,
+    timepoint, k, n, alpha, alpha_ci_lower, alpha_ci_upper, alpha_std, omega_total, note):
+    Cronbach's α with its Feldt CI, standardized α and McDonald's ω total."""
+    pct = f"{round(100 * confidence)}%"
+
+    def num(v: object) -> str:
+        try:
+            x = float(v)
+        except (TypeError, ValueError):
+            return MISSING
+        return MISSING if not math.isfinite(x) else f"{x:.2f}"
+
+    rows = tuple((str(r.instrument), str(r.scale), str(r.timepoint), str(int(r.k)), str(int(r.n)),
+                  num(r.alpha), f"[{num(r.alpha_ci_lower)}, {num(r.alpha_ci_upper)}]",
+                  num(r.alpha_std), num(r.omega_total), str(r.note or ""))
+                 for r in frame.itertuples(index=False))
+    text = (f"α = Cronbach's alpha (raw) with its Feldt {pct} CI; α_std = standardized alpha; "
+            "ω = McDonald's omega total from a one-factor ML model. Participants with every item "
+            "of the scale answered at that timepoint (listwise); reverse-keyed items reversed as "
+            "the instrument defines.")
+    if n_skipped:
+        text += f" {n_skipped} scale(s) not a sum of items were not assessed."
+    if note:
+        text += " " + note
+    return ApaTable(title="Internal consistency of the scored scales", note=text,
+                    columns=("Instrument", "Scale", "Timepoint", "k", "n", "α", f"{pct} CI",
+                             "α_std", "ω", "Note"),
+                    rows=rows, data=frame, name="reliability")

@@ -80,6 +80,15 @@ def build_tables(run: ReproductionRun) -> list[Any]:
             title="Design sensitivity at the analysed sample sizes (two-sided alpha = .05, power = .80)",
             note="mde = minimum detectable effect (exact Pearson distribution; d_z via the noncentral t).",
             columns=cols, rows=rows, data=sens, name="sensitivity"))
+    from ..report.tables import reliability_table
+    from ..scale_reliability import scale_reliability
+
+    rel = scale_reliability(run.loaded)
+    if len(rel.table):
+        tables.append(reliability_table(rel.table, 0.95, n_skipped=len(rel.skipped), note=(
+            "On synthetic data these values show only what the generator built into the items, "
+            "not the reliability the paper's sample had; compare them with any reliability the "
+            "paper prints." if run.synthetic else "")))
     return tables
 
 
