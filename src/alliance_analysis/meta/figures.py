@@ -69,10 +69,13 @@ def forest_plot(result: MetaResult, notice: str | None = None, title: str | None
     labels = list(frame["label"]) + ["Pooled (95% CI)"] + (
         ["Prediction interval"] if result.method != "FE" else [])
     ticks = list(ypos) + [1.0] + ([0.3] if result.method != "FE" else [])
-    ax.set_yticks(ticks, labels)
+    ax.set_yticks(ticks, ["\n".join(textwrap.wrap(str(t), 48)) or str(t) for t in labels],
+                  fontsize=8)
     ax.set_ylim(-0.3, k + 2.8)
     ax.set_xlabel("Correlation r" if is_r else "Effect size")
-    ax.set_title("\n".join(textwrap.wrap(title or f"Forest plot. {result._what()}", 60)), fontsize=9)
+    # a figure-wide title: an axes title is centred on the narrow axes and runs off the edge
+    fig.suptitle("\n".join(textwrap.wrap(title or f"Forest plot. {result._what()}", 90)),
+                 fontsize=9)
     _notice(fig, notice)
     return fig
 
