@@ -37,7 +37,7 @@ COLUMNS = (
     "raw", "start", "end", "test_type", "df1", "df2", "test_comparison", "statistic", "value",
     "statistic_decimals", "p_comparison", "reported_p_text", "reported_p", "p_decimals",
     "computed_p", "p_low", "p_high", "tails", "error", "decision_error", "status",
-    "consistent_n", "notes",
+    "consistent_n", "ci_level", "ci_low", "ci_high", "ci_check", "ci_note", "notes",
 )
 
 
@@ -80,6 +80,11 @@ class CheckedResult(Result):
     decision_error: bool | None
     status: str
     consistent_n: str | None = None
+    ci_level: str = ""
+    ci_low: str = ""
+    ci_high: str = ""
+    ci_check: str = ""
+    ci_note: str = ""
     notes: tuple[str, ...] = ()
     start: int = 0
     end: int = 0
@@ -161,6 +166,10 @@ class AuditReport(Result):
     def n_decision_errors(self) -> int:
         return int(np.sum(self.columns["decision_error"]))
 
+    @property
+    def n_ci_errors(self) -> int:
+        return int(np.sum(self.columns["ci_check"] == "inconsistent"))
+
     def to_frame(self) -> pd.DataFrame:
         """One row per checked result (columns as in :class:`CheckedResult`)."""
         import pandas as pd
@@ -224,6 +233,10 @@ def _check_parsed(parsed: ParsedResults, *, alpha: float, one_tailed: bool,
         d_hi = (np.abs(value) + half) * np.sqrt(float(n))
         lo, hi = np.where(is_d, d_lo, lo), np.where(is_d, d_hi, hi)
     mag = np.abs(eff_value)
+    # a statistic printed with < or > is a bound on the value itself, not a rounded value:
+    # "F(2, 28) < 1" means F < 1 exactly, so p > p(F = 1) = .381
+    bound = tcomp_printed != "="
+    lo, hi = np.where(bound, mag, lo), np.where(bound, mag, hi)
 
     def run(two_sided: bool):
         face = p_from_magnitude(eff_code, mag, eff_df1, df2, two_sided)
@@ -319,7 +332,15 @@ def _check_parsed(parsed: ParsedResults, *, alpha: float, one_tailed: bool,
     df1_out = np.where(no_df_r & (n is None), np.nan, df1)
     if n is not None:
         df1_out = np.where(is_d, float(n) - 1.0, df1_out)
+    from .ci import check_intervals
+
+    ci_check, ci_note = check_intervals(kind, value, sdec, df1, parsed.ci_level, parsed.ci_low,
+                                        parsed.ci_high, n=n)
     return {
+        "ci_level": np.array(parsed.ci_level, dtype=object),
+        "ci_low": np.array(parsed.ci_low, dtype=object),
+        "ci_high": np.array(parsed.ci_high, dtype=object),
+        "ci_check": np.array(ci_check, dtype=object), "ci_note": np.array(ci_note, dtype=object),
         "raw": parsed.raw, "start": np.array(parsed.start, dtype=np.int64),
         "end": np.array(parsed.end, dtype=np.int64), "test_type": kind,
         "df1": df1_out, "df2": df2, "test_comparison": tcomp_printed,
