@@ -133,8 +133,11 @@ class AuditReport(Result):
 
     @cached_property
     def results(self) -> tuple[CheckedResult, ...]:
+        return tuple(self.iter_results())
+
+    def iter_results(self):
+        """The :class:`CheckedResult` objects one at a time (nothing cached: for streaming)."""
         c = self.columns
-        out = []
         for i in range(len(self)):
             kw = {}
             for name in COLUMNS:
@@ -149,8 +152,7 @@ class AuditReport(Result):
             if kw["status"] == "undetermined" and kw["test_type"] in ("r", "d"):
                 kw["error"] = None if kw["computed_p"] is None else kw["error"]
                 kw["decision_error"] = None if kw["computed_p"] is None else kw["decision_error"]
-            out.append(CheckedResult(**kw))
-        return tuple(out)
+            yield CheckedResult(**kw)
 
     def __iter__(self):
         return iter(self.results)
