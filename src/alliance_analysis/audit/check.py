@@ -135,23 +135,28 @@ class AuditReport(Result):
     def results(self) -> tuple[CheckedResult, ...]:
         return tuple(self.iter_results())
 
+    def iter_dicts(self):
+        """Plain ``dict`` per result (fields of :class:`CheckedResult`, NaN as ``None``), one at
+        a time: the fast path for streaming output (columns are converted once, not per value)."""
+        c = self.columns
+        cols = {name: (c[name].tolist() if isinstance(c[name], np.ndarray) else c[name])
+                for name in COLUMNS}
+        nanable = ("df1", "df2", "reported_p", "computed_p", "p_low", "p_high")
+        for i in range(len(self)):
+            kw = {name: cols[name][i] for name in COLUMNS}
+            for name in nanable:
+                v = kw[name]
+                if v is not None and v != v:
+                    kw[name] = None
+            if kw["status"] == "undetermined" and kw["test_type"] in ("r", "d") and (
+                    kw["computed_p"] is None):
+                kw["error"] = kw["decision_error"] = None
+            yield kw
+
     def iter_results(self):
         """The :class:`CheckedResult` objects one at a time (nothing cached: for streaming)."""
-        c = self.columns
-        for i in range(len(self)):
-            kw = {}
-            for name in COLUMNS:
-                v = c[name][i]
-                if isinstance(v, np.generic):
-                    v = v.item()
-                if name in ("df1", "df2", "reported_p", "computed_p", "p_low", "p_high") and (
-                        v is not None and v != v):
-                    v = None
-                kw[name] = v
+        for kw in self.iter_dicts():
             kw["notes"] = tuple(kw["notes"])
-            if kw["status"] == "undetermined" and kw["test_type"] in ("r", "d"):
-                kw["error"] = None if kw["computed_p"] is None else kw["error"]
-                kw["decision_error"] = None if kw["computed_p"] is None else kw["decision_error"]
             yield CheckedResult(**kw)
 
     def __iter__(self):
@@ -240,17 +245,25 @@ def _check_parsed(parsed: ParsedResults, *, alpha: float, one_tailed: bool,
     bound = tcomp_printed != "="
     lo, hi = np.where(bound, mag, lo), np.where(bound, mag, hi)
 
+    # one p computation for all three magnitudes (face value and the two rounding bounds); the
+    # one-sided p of t, r and z is exactly half the two-sided one (the two-sided p is
+    # min(2 * upper tail, 1) and the upper tail of a magnitude never exceeds .5)
+    k = len(mag)
+    p_all = p_from_magnitude(np.tile(eff_code, 3), np.concatenate([mag, lo, hi]),
+                             np.tile(eff_df1, 3), np.tile(df2, 3), True)
+    symmetric = np.isin(eff_code, (0, 2, 3))
+    halve = np.where(symmetric, 0.5, 1.0)
+
     def run(two_sided: bool):
-        face = p_from_magnitude(eff_code, mag, eff_df1, df2, two_sided)
-        p_high = p_from_magnitude(eff_code, lo, eff_df1, df2, two_sided)
-        p_low = p_from_magnitude(eff_code, hi, eff_df1, df2, two_sided)
+        factor = 1.0 if two_sided else halve
+        face, p_high, p_low = (p_all[:k] * factor, p_all[k:2 * k] * factor,
+                               p_all[2 * k:] * factor)
         err = error_rule(tcomp, pcomp, rep, pdec, p_low, p_high, alpha, p_zero_error)
         de = err & decision_error_rule(tcomp, pcomp, rep, face, alpha, p_equal_alpha_sig)
         return face, p_low, p_high, err, de
 
     face2, low2, high2, err2, de2 = run(True)
     face1, low1, high1, err1, de1 = run(False)
-    symmetric = np.isin(eff_code, (0, 2, 3))
     if one_tailed:
         face, p_low, p_high, err, de = face1, low1, high1, err1, de1
         tails = np.where(symmetric, "one", "upper")

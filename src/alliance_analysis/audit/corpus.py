@@ -107,27 +107,27 @@ def check_document(doc, options: CheckOptions) -> tuple[dict, list[dict]]:
         skipped = exc.hint or ""
         row["n_skipped"] = skipped.count("': ") if skipped.startswith("Skipped") else 0
         return row, []
-    c = report.columns
     rows = []
-    for i in range(len(report)):
-        start, end = int(c["start"][i]), int(c["end"][i])
-        notes = list(c["notes"][i]) + [f"repaired: {r}" for r in doc.repairs_in(start, end)]
-        ci = (f"{c['ci_level'][i]}% CI [{c['ci_low'][i]}, {c['ci_high'][i]}]"
-              if c["ci_level"][i] else "")
-        status = c["status"][i]
-        undetermined = status == "undetermined"
+    for d in report.iter_dicts():
+        start, end = d["start"], d["end"]
+        notes = list(d["notes"])
+        if doc.repairs:
+            notes += [f"repaired: {r}" for r in doc.repairs_in(start, end)]
+        ci = f"{d['ci_level']}% CI [{d['ci_low']}, {d['ci_high']}]" if d["ci_level"] else ""
+        undetermined = d["status"] == "undetermined"
+        err = d["error"]
         rows.append({
-            "location": doc.location(start), "offset": start, "source_text": c["raw"][i],
-            "test": c["test_type"][i], "df1": _clean(c["df1"][i]), "df2": _clean(c["df2"][i]),
-            "test_comparison": c["test_comparison"][i], "value": _clean(c["value"][i]),
-            "statistic": c["statistic"][i], "p_comparison": c["p_comparison"][i],
-            "reported_p_text": c["reported_p_text"][i], "reported_p": _clean(c["reported_p"][i]),
-            "computed_p": _clean(c["computed_p"][i]), "p_low": _clean(c["p_low"][i]),
-            "p_high": _clean(c["p_high"][i]), "tails": c["tails"][i],
-            "error": None if undetermined and not bool(c["error"][i]) else bool(c["error"][i]),
-            "decision_error": None if undetermined else bool(c["decision_error"][i]),
-            "status": status, "consistent_n": c["consistent_n"][i] or "", "ci": ci,
-            "ci_check": c["ci_check"][i], "ci_note": c["ci_note"][i], "notes": "; ".join(notes),
+            "location": doc.location(start), "offset": start, "source_text": d["raw"],
+            "test": d["test_type"], "df1": d["df1"], "df2": d["df2"],
+            "test_comparison": d["test_comparison"], "value": _clean(d["value"]),
+            "statistic": d["statistic"], "p_comparison": d["p_comparison"],
+            "reported_p_text": d["reported_p_text"], "reported_p": d["reported_p"],
+            "computed_p": d["computed_p"], "p_low": d["p_low"], "p_high": d["p_high"],
+            "tails": d["tails"],
+            "error": None if undetermined and not err else (None if err is None else bool(err)),
+            "decision_error": None if undetermined else bool(d["decision_error"]),
+            "status": d["status"], "consistent_n": d["consistent_n"] or "", "ci": ci,
+            "ci_check": d["ci_check"], "ci_note": d["ci_note"], "notes": "; ".join(notes),
         })
     row.update(n_results=len(report), n_errors=report.n_errors,
                n_decision_errors=report.n_decision_errors, n_ci_errors=report.n_ci_errors,
@@ -393,11 +393,18 @@ def _csv_cell(v: Any) -> Any:
 
     if v is None:
         return ""
-    if isinstance(v, bool):
-        return "true" if v else "false"
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
     if isinstance(v, float):
         return f"{v:.12g}"
-    return csv_safe(v)
+    if isinstance(v, str):
+        return csv_safe(v) if v[:1] in _RISKY else v
+    return v
+
+
+_RISKY = frozenset("=+-@\t\r")
 
 
 def _assemble(out: Path, items: list[tuple[str, Path]], key_of: dict[str, str],

@@ -154,14 +154,17 @@ def _json_document(name, doc, report, out) -> None:
         out.write(', "summary": null, "results": [], "skipped": []}')
         return
     out.write(', "summary": ' + json.dumps(report.to_dict()) + ', "results": [')
-    for i, r in enumerate(report.iter_results()):
-        d = {k: _clean(v) for k, v in r.to_dict().items()}
+    dumps = json.dumps
+    for i, d in enumerate(report.iter_dicts()):
+        d["notes"] = "; ".join(d["notes"])
+        for k in ("value",):
+            d[k] = _clean(d[k])
         if name is not None:
-            d["location"] = doc.location(r.start)
-            extra = doc.repairs_in(r.start, r.end)
+            d["location"] = doc.location(d["start"])
+            extra = doc.repairs_in(d["start"], d["end"]) if doc.repairs else ()
             if extra:
                 d["notes"] = "; ".join([d["notes"], *(f"repaired: {x}" for x in extra)]).strip("; ")
-        out.write(("," if i else "") + "\n  " + json.dumps(d, ensure_ascii=False))
+        out.write(("," if i else "") + "\n  " + dumps(d, ensure_ascii=False))
     out.write('\n], "skipped": ' + json.dumps([s.to_dict() for s in report.skipped],
                                               ensure_ascii=False) + "}")
 
