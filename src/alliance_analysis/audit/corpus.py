@@ -400,7 +400,8 @@ def _csv_cell(v: Any) -> Any:
     if isinstance(v, float):
         return f"{v:.12g}"
     if isinstance(v, str):
-        return csv_safe(v) if v[:1] in _RISKY else v
+        # a lone "=" (a comparison column) carries no formula: kept readable for R and pandas
+        return csv_safe(v) if v[:1] in _RISKY and v != "=" else v
     return v
 
 
