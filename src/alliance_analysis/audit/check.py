@@ -24,12 +24,13 @@ from ..errors import InputError
 from ..results import Result
 from .core import decision_error_rule, error_rule, p_from_magnitude, round_units, stat_bounds
 from .nsearch import consistent_n_for_r, d_formula_consistency, format_ranges
-from .parse import TYPE_CODES, ParsedResults, parse_text
+from .parse import TYPE_CODES, ParsedResults, parse_batches, parse_text
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["CheckedResult", "SkippedResult", "AuditReport", "check_text", "check_result"]
+__all__ = ["CheckedResult", "SkippedResult", "AuditReport", "check_text", "check_text_batches",
+           "check_result"]
 
 STATUSES = ("consistent", "inconsistent", "decision_error", "undetermined")
 
@@ -384,15 +385,50 @@ def check_text(text: str, *, alpha: float = 0.05, one_tailed: bool = False,
     """
     if not isinstance(text, str):
         raise InputError("text to check must be a string", value=type(text).__name__)
+    _validate(alpha, n, n_min, n_max)
+    parsed = parse_text(text)
+    return _report(parsed, alpha=alpha, one_tailed=one_tailed, one_tailed_txt=one_tailed_txt,
+                   p_equal_alpha_sig=p_equal_alpha_sig, p_zero_error=p_zero_error, n=n,
+                   n_min=n_min, n_max=n_max, require=True)
+
+
+def check_text_batches(text: str, *, batch: int = 50_000, **kwargs: Any):
+    """:func:`check_text` as a stream of :class:`AuditReport` pieces of at most ``batch``
+    results each (same rows, in the same order; memory bounded by the batch, not the text).
+
+    Raises :class:`InputError` before yielding anything when the text holds no result.
+    """
+    if not isinstance(text, str):
+        raise InputError("text to check must be a string", value=type(text).__name__)
+    opts = {"alpha": 0.05, "one_tailed": False, "one_tailed_txt": False,
+            "p_equal_alpha_sig": True, "p_zero_error": True, "n": None, "n_min": 4,
+            "n_max": 10_000} | kwargs
+    _validate(opts["alpha"], opts["n"], opts["n_min"], opts["n_max"])
+    pieces = parse_batches(text, batch)
+    first = next(pieces)
+    second = next(pieces, None)
+    if second is None:
+        yield _report(first, require=True, **opts)
+        return
+    yield _report(first, require=False, **opts)
+    yield _report(second, require=False, **opts)
+    for piece in pieces:
+        yield _report(piece, require=False, **opts)
+
+
+def _validate(alpha, n, n_min, n_max) -> None:
     if not 0 < alpha < 1:
         raise InputError("alpha must lie strictly between 0 and 1", value=alpha)
     if n is not None and (int(n) != n or n < 3):
         raise InputError("n must be an integer ≥ 3", value=n)
     if int(n_min) != n_min or int(n_max) != n_max or not 3 <= n_min <= n_max:
         raise InputError("need integers 3 ≤ n_min ≤ n_max", value=(n_min, n_max))
-    parsed = parse_text(text)
+
+
+def _report(parsed: ParsedResults, *, alpha, one_tailed, one_tailed_txt, p_equal_alpha_sig,
+            p_zero_error, n, n_min, n_max, require: bool) -> AuditReport:
     skipped = tuple(SkippedResult(raw, start, reason) for raw, start, reason in parsed.skipped)
-    if len(parsed) == 0:
+    if len(parsed) == 0 and require:
         why = ("Skipped: " + "; ".join(f"'{s.raw}': {s.reason}" for s in skipped[:3]) if skipped else
                "Expected forms like 't(28) = 2.20, p = .036', 'r(18) = -.65, p = .002', "
                "'F(2, 28) = 2.20, p = .13', 'χ2(1, N = 40) = 3.2, p = .07', 'Z = 2.42, p = .016'")

@@ -92,21 +92,39 @@ def _clean(v: Any) -> Any:
 
 def check_document(doc, options: CheckOptions) -> tuple[dict, list[dict]]:
     """``(document row, result rows)`` for a read :class:`~.documents.Document`."""
-    from .check import check_text
+    from .check import check_text_batches
 
     row = {"format": doc.format, "n_results": 0, "n_errors": 0, "n_decision_errors": 0,
            "n_ci_errors": 0, "n_skipped": 0, "n_repairs": len(doc.repairs),
            "flags": "; ".join(doc.flags), "unreadable_reason": ""}
+    pieces = check_text_batches(doc.text, alpha=options.alpha, one_tailed=options.one_tailed,
+                                one_tailed_txt=options.one_tailed_txt, n=options.n,
+                                n_min=options.n_min, n_max=options.n_max)
     try:
-        report = check_text(doc.text, alpha=options.alpha, one_tailed=options.one_tailed,
-                            one_tailed_txt=options.one_tailed_txt, n=options.n,
-                            n_min=options.n_min, n_max=options.n_max)
+        first = next(pieces)
     except InputError as exc:
         if "no checkable APA result" not in exc.what:
             raise
         skipped = exc.hint or ""
         row["n_skipped"] = skipped.count("': ") if skipped.startswith("Skipped") else 0
         return row, []
+    rows = []
+    counts = dict.fromkeys(("n_results", "n_errors", "n_decision_errors", "n_ci_errors",
+                            "n_skipped"), 0)
+    import itertools
+
+    for report in itertools.chain([first], pieces):
+        counts["n_results"] += len(report)
+        counts["n_errors"] += report.n_errors
+        counts["n_decision_errors"] += report.n_decision_errors
+        counts["n_ci_errors"] += report.n_ci_errors
+        counts["n_skipped"] += len(report.skipped)
+        rows += _rows(doc, report)
+    row.update(counts)
+    return row, rows
+
+
+def _rows(doc, report) -> list[dict]:
     rows = []
     for d in report.iter_dicts():
         start, end = d["start"], d["end"]
@@ -129,10 +147,7 @@ def check_document(doc, options: CheckOptions) -> tuple[dict, list[dict]]:
             "status": d["status"], "consistent_n": d["consistent_n"] or "", "ci": ci,
             "ci_check": d["ci_check"], "ci_note": d["ci_note"], "notes": "; ".join(notes),
         })
-    row.update(n_results=len(report), n_errors=report.n_errors,
-               n_decision_errors=report.n_decision_errors, n_ci_errors=report.n_ci_errors,
-               n_skipped=len(report.skipped))
-    return row, rows
+    return rows
 
 
 def check_path(path: str, options: CheckOptions) -> dict:

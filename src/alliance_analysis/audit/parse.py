@@ -172,9 +172,24 @@ def parse_text(text: str) -> ParsedResults:
     way, each noted on the result: the letter ``l``/``I`` for the digit 1 as F's first df (PDF
     text, as statcheck reads it), a thousands separator inside a single df (``t(1,234)``).
     """
-    out = ParsedResults(one_tailed_in_text=mentions_one_tailed(text))
+    batches = list(parse_batches(text, batch=None))
+    return batches[0]
+
+
+def parse_batches(text: str, batch: int | None = 50_000):
+    """:func:`parse_text` in pieces of at most ``batch`` results (``None``: one piece).
+
+    Every piece carries the whole text's ``one_tailed_in_text``; concatenated, the pieces are
+    exactly :func:`parse_text` (results do not depend on one another), so output can stream with
+    memory bounded by the batch size. At least one piece is yielded.
+    """
+    one_tailed = mentions_one_tailed(text)
+    out = ParsedResults(one_tailed_in_text=one_tailed)
     nan = float("nan")
     for m in _matches(text):
+        if batch is not None and len(out.raw) + len(out.skipped) >= batch:
+            yield out
+            out = ParsedResults(one_tailed_in_text=one_tailed)
         g = m.groupdict()
         raw = m.group(0)
         kind = _kind(g)
@@ -248,7 +263,7 @@ def parse_text(text: str) -> ParsedResults:
         out.ci_low.append(_number_text(g[f"cilo{k}"]) if k else "")
         out.ci_high.append(_number_text(g[f"cihi{k}"]) if k else "")
         out.notes.append(note)
-    return out
+    yield out
 
 
 #: every result ends in a p or ``ns``: the scan looks for these first (a fast literal search)

@@ -80,17 +80,18 @@ def _clean(v):
     return v
 
 
-def _table(report, doc=None) -> str:
+def _table(report, doc=None, first: int = 1) -> list[str]:
+    """Table lines of one report piece (header included; numbering from ``first``)."""
     from ..audit.check import fmt_p_number
 
     header = ("#", "where", "result", "computed p", "p range", "tails", "status", "notes")
     rows = []
-    for i, r in enumerate(report.iter_results(), 1):
+    for i, r in enumerate(report.iter_results(), first):
         rng = "" if r.p_low is None else f"[{fmt_p_number(r.p_low)}, {fmt_p_number(r.p_high)}]"
         notes = list(r.notes)
         if r.ci_check:
             notes.append(f"CI {r.ci_check}" + (f" ({r.ci_note})" if r.ci_note else ""))
-        if doc is not None:
+        if doc is not None and doc.repairs:
             notes += [f"repaired: {x}" for x in doc.repairs_in(r.start, r.end)]
         rows.append((str(i), doc.location(r.start) if doc is not None else "", r.raw,
                      fmt_p_number(r.computed_p) if r.computed_p is not None else "",
@@ -98,6 +99,8 @@ def _table(report, doc=None) -> str:
     if doc is None:
         header = header[:1] + header[2:]
         rows = [row[:1] + row[2:] for row in rows]
+    if not rows:
+        return []
     widths = [max(len(h), *(len(row[j]) for row in rows)) for j, h in enumerate(header)]
     widths[-1] = 0
     lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
@@ -106,10 +109,24 @@ def _table(report, doc=None) -> str:
         lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
     for s in report.skipped:
         lines.append(f"skipped: {s.raw} ({s.reason})")
+    return lines
+
+
+def _print_table(reports, doc, out) -> None:
+    n = n_err = n_de = n_skip = 0
+    alpha = 0.05
+    for rep in reports:
+        for line in _table(rep, doc, n + 1):
+            out.write(line + "\n")
+        n += len(rep)
+        n_err += rep.n_errors
+        n_de += rep.n_decision_errors
+        n_skip += len(rep.skipped)
+        alpha = rep.alpha
     if doc is not None and doc.flags:
-        lines.append(f"document: {'; '.join(doc.flags)}")
-    lines.append(report.apa() + f" (alpha = {report.alpha:g})")
-    return "\n".join(lines)
+        out.write(f"document: {'; '.join(doc.flags)}\n")
+    out.write(f"{n} results checked: {n_err} inconsistent, {n_de} decision errors, "
+              f"{n_skip} skipped (alpha = {alpha:g})\n")
 
 
 def _inputs(args):
@@ -139,34 +156,48 @@ def _inputs(args):
 
 
 def _check(doc, args):
-    from ..audit import check_text
+    """The document's report pieces (raises InputError at once when there is no result)."""
+    import itertools
 
-    return check_text(doc.text, alpha=args.alpha, one_tailed=args.one_tailed,
-                      one_tailed_txt=args.one_tailed_txt, n=args.n, n_min=args.n_min,
-                      n_max=args.n_max)
+    from ..audit.check import check_text_batches
+
+    pieces = check_text_batches(doc.text, alpha=args.alpha, one_tailed=args.one_tailed,
+                                one_tailed_txt=args.one_tailed_txt, n=args.n, n_min=args.n_min,
+                                n_max=args.n_max)
+    first = next(pieces)
+    return itertools.chain([first], pieces)
 
 
-def _json_document(name, doc, report, out) -> None:
+def _json_document(name, doc, reports, out) -> None:
+    """One document's JSON, written result by result (summary last: counts are streamed)."""
     import json
 
-    out.write('{"source": ' + json.dumps(name, ensure_ascii=False))
-    if report is None:
-        out.write(', "summary": null, "results": [], "skipped": []}')
-        return
-    out.write(', "summary": ' + json.dumps(report.to_dict()) + ', "results": [')
     dumps = json.dumps
-    for i, d in enumerate(report.iter_dicts()):
-        d["notes"] = "; ".join(d["notes"])
-        for k in ("value",):
-            d[k] = _clean(d[k])
-        if name is not None:
-            d["location"] = doc.location(d["start"])
-            extra = doc.repairs_in(d["start"], d["end"]) if doc.repairs else ()
-            if extra:
-                d["notes"] = "; ".join([d["notes"], *(f"repaired: {x}" for x in extra)]).strip("; ")
-        out.write(("," if i else "") + "\n  " + dumps(d, ensure_ascii=False))
-    out.write('\n], "skipped": ' + json.dumps([s.to_dict() for s in report.skipped],
-                                              ensure_ascii=False) + "}")
+    out.write('{"source": ' + dumps(name, ensure_ascii=False) + ', "results": [')
+    summary = None
+    skipped: list = []
+    i = 0
+    for rep in reports or ():
+        for d in rep.iter_dicts():
+            d["notes"] = "; ".join(d["notes"])
+            d["value"] = _clean(d["value"])
+            if doc is not None:
+                d["location"] = doc.location(d["start"])
+                extra = doc.repairs_in(d["start"], d["end"]) if doc.repairs else ()
+                if extra:
+                    d["notes"] = "; ".join([d["notes"], *(f"repaired: {x}" for x in extra)]
+                                           ).strip("; ")
+            out.write(("," if i else "") + "\n  " + dumps(d, ensure_ascii=False))
+            i += 1
+        skipped += [s.to_dict() for s in rep.skipped]
+        part = rep.to_dict()
+        if summary is None:
+            summary = part
+        else:
+            for k in ("n_results", "n_errors", "n_decision_errors", "n_skipped"):
+                summary[k] += part[k]
+    out.write('\n], "skipped": ' + dumps(skipped, ensure_ascii=False) + ', "summary": '
+              + dumps(summary) + "}")
 
 
 def _run_corpus(args) -> int:
@@ -225,7 +256,7 @@ def run(args: argparse.Namespace) -> int:
             _json_document(name, doc if name else None, report, out)
             out.write("\n")
         else:
-            print(_table(report, doc if name else None))
+            _print_table(report, doc if name else None, out)
         return 0
     import itertools
 
@@ -252,10 +283,12 @@ def run(args: argparse.Namespace) -> int:
             out.write(("," if k else "") + "\n")
             _json_document(name or "<text>", doc, report, out)
         else:
-            print(f"== {name or '<text>'} ==")
-            print(_table(report, doc) if report is not None else
-                  "no checkable APA result found")
-            print()
+            out.write(f"== {name or '<text>'} ==\n")
+            if report is None:
+                out.write("no checkable APA result found\n")
+            else:
+                _print_table(report, doc, out)
+            out.write("\n")
     if args.json:
         out.write("\n]\n")
     if n_read == 0:
