@@ -255,3 +255,44 @@ def test_corpus_cli_refuses_text_and_bad_scheduler(tmp_path, capsys):
     f.write_text("x")
     assert cli.main(["check", str(FIX), "--out", str(f)]) == 2
     assert "names a file" in capsys.readouterr().err
+
+
+def test_folder_without_out_and_json_list(capsys):
+    assert cli.main(["check", str(FIX), "--json", "--include", "*.html",
+                     "--include", "broken.*"]) == 0
+    cap = capsys.readouterr()
+    payload = json.loads(cap.out)
+    assert [p["source"] for p in payload] == ["article.html", "broken.docx", "broken.pdf"]
+    assert "unreadable_reason" in payload[1] and len(payload[0]["results"]) == 16
+
+
+def test_progress_bar_with_eta():
+    import io
+
+    from alliance_analysis.audit.corpus import Progress
+
+    buf = io.StringIO()
+    bar = Progress(4, stream=buf)
+    for _ in range(4):
+        bar.update()
+    assert "4/4 documents" in buf.getvalue() and "ETA" in buf.getvalue()
+
+
+def test_batches_equal_whole_text():
+    from alliance_analysis.audit.check import check_text_batches
+
+    text = "one-tailed tests. " + " ".join(
+        f"S{i}: t({10 + i % 50}) = {1 + i % 4}.{i % 97:02d}, p = .0{1 + i % 9}." for i in range(700))
+    whole = check_text(text, one_tailed_txt=True).to_frame()
+    import pandas as pd
+
+    parts = pd.concat([r.to_frame() for r in check_text_batches(text, batch=97,
+                                                                 one_tailed_txt=True)],
+                      ignore_index=True)
+    assert whole.equals(parts)
+
+
+def test_p_in_e_notation():
+    r = check_text("t(100) = 5.10, p = 1.6e-6")[0]
+    assert r.p_decimals == 7 and r.reported_p == pytest.approx(1.6e-6)
+    assert r.status == "consistent"  # scipy: 2 * t.sf(5.10, 100) = 1.6e-6
