@@ -41,6 +41,12 @@ _CI = (r"(?:\s*+,\s*+(?P<cilev{k}>\d{{2}}(?:\.\d++)?+)\s*+%\s*+(?:CI|confidence\
        r"\s*+[\[(]\s*+(?P<cilo{k}>" + _SIGNED + r")\s*+[,;]\s*+(?P<cihi{k}>" + _SIGNED
        + r")\s*+[\])])?+")
 
+_NAMES = (r"(?:t|r|F|[zZ]|Q(?:[^\S\n]?+-?+[^\S\n]?+(?:[wW]ithin|[bB]etween|[wWbB])(?!\w))?+"
+          r"|\u03c7[^\S\n]?+2|\u03c7\u00b2|\u03a7[^\S\n]?+2|\u03a7\u00b2|chi[^\S\n]?+2|chi\u00b2"
+          r"|chi-square|X[^\S\n]?+2|X\u00b2|d)")
+#: where a result can start: a test name followed by "(" or a comparison sign
+_CANDIDATE = re.compile(_NAMES + r"(?=\s*+[(<>=\u2264\u2265])")
+
 _PATTERN = re.compile(
     r"(?:(?P<t>t)|(?P<r>r)|(?P<F>F)|(?P<z>[zZ])"
     r"|(?P<Q>Q(?:[^\S\n]?+-?+[^\S\n]?+(?:[wW]ithin|[bB]etween|[wWbB])(?!\w))?+)"
@@ -80,7 +86,8 @@ _EXP_RE = re.compile(r"^(.*?)(?:[eE](-?\d+)|\s*[\u00d7x]\s*10\s*\^?\s*(-\d+))$")
 
 def _number_text(text: str) -> str:
     """The printed number with minus signs unified and spaces (any kind) removed."""
-    return _SPACE_RE.sub("", text.translate(_MINUS_TABLE))
+    text = text.translate(_MINUS_TABLE)
+    return "".join(text.split()) if not text.isalnum() and len(text.split()) > 1 else text
 
 
 def _p_value(text: str) -> tuple[float, int]:
@@ -267,7 +274,7 @@ def parse_batches(text: str, batch: int | None = 50_000):
 
 
 #: every result ends in a p or ``ns``: the scan looks for these first (a fast literal search)
-_ANCHOR = re.compile(r"p\s*+(?:<=|>=|[=<>\u2264\u2265])|n\.?+\s?+s\.?+(?!\w)")
+_ANCHOR = re.compile(r"p\s*+(?:<=|>=|[=<>\u2264\u2265])|(?<![^\W\d_])n\.?+\s?+s\.?+(?!\w)")
 #: how far before its p a result may start, and after it end (a printed CI)
 MAX_BEFORE_P = 600
 MAX_AFTER_P = 300
@@ -276,34 +283,33 @@ MAX_AFTER_P = 300
 def _matches(text: str):
     """Matches of the pattern, each not preceded by a word character, ``.`` or an apostrophe.
 
-    The full pattern runs only in windows around the places where a p (``p =``, ``p <``, ``ns``)
-    is printed: from :data:`MAX_BEFORE_P` characters before it to :data:`MAX_AFTER_P` after it
-    (overlapping windows merged). A literal search finds those places at C speed, so ordinary
-    prose costs about 10 ms per MB; the result is the same as a scan of the whole text except for
-    a result whose statistic starts more than 600 characters before its p. The look-behind runs
-    here (after a rejected match the search resumes one character later, as a look-behind would).
+    Every result ends in a p (``p =``, ``p <``, ``ns``), found first by a cheap scan. For each
+    p, the possible starts of a result (a test name followed by ``(`` or a comparison sign) in the
+    :data:`MAX_BEFORE_P` characters before it are tried left to right with the full pattern,
+    which may run at most :data:`MAX_AFTER_P` characters past the p (a printed CI). The first
+    match that reaches the p is the result. Work is linear in the text (each character is looked
+    at by a bounded number of scans); a statistic more than 600 characters before its p is not
+    read.
     """
     n = len(text)
-    regions: list[list[int]] = []
-    for a in _ANCHOR.finditer(text):
-        lo, hi = max(a.start() - MAX_BEFORE_P, 0), min(a.end() + MAX_AFTER_P, n)
-        if regions and lo <= regions[-1][1]:
-            regions[-1][1] = hi
-        else:
-            regions.append([lo, hi])
-    search = _PATTERN.search
+    match = _PATTERN.match
+    candidates = _CANDIDATE.finditer
     last_end = 0
-    for lo, hi in regions:
-        m = search(text, max(lo, last_end), hi)
-        while m is not None:
-            start = m.start()
-            before = text[start - 1] if start else " "
+    for a in _ANCHOR.finditer(text):
+        a0 = a.start()
+        if a0 < last_end:
+            continue
+        hi = min(a.end() + MAX_AFTER_P, n)
+        for c in candidates(text, max(a0 - MAX_BEFORE_P, last_end), a0):
+            pos = c.start()
+            before = text[pos - 1] if pos else " "
             if before.isalnum() or before in "_.'\u2019":
-                m = search(text, start + 1, hi)
                 continue
-            yield m
-            last_end = m.end()
-            m = search(text, last_end, hi)
+            m = match(text, pos, hi)
+            if m is not None and m.end() > a0:
+                yield m
+                last_end = m.end()
+                break
 
 
 def re_fullmatch_3digits(text: str) -> bool:
