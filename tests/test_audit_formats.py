@@ -296,3 +296,19 @@ def test_p_in_e_notation():
     r = check_text("t(100) = 5.10, p = 1.6e-6")[0]
     assert r.p_decimals == 7 and r.reported_p == pytest.approx(1.6e-6)
     assert r.status == "consistent"  # scipy: 2 * t.sf(5.10, 100) = 1.6e-6
+
+
+def test_check_many_equals_one_by_one():
+    from alliance_analysis.audit.check import check_many
+
+    texts = [read_document(FIX / f).text for f in FORMATS] + [
+        "nothing here", "one-tailed test: t(28) = 2.20, p = .02", "t(28) = 2.20, p = .02"]
+    many = check_many(texts, one_tailed_txt=True)
+    for text, rep in zip(texts, many, strict=True):
+        try:
+            alone = check_text(text, one_tailed_txt=True).to_frame()
+        except Exception:  # noqa: BLE001 - no result: InputError
+            assert len(rep) == 0
+            continue
+        assert alone.equals(rep.to_frame())
+    assert many[-2][0].tails == "one (text)" and many[-1][0].tails == "two"

@@ -271,8 +271,10 @@ def _check_parsed(parsed: ParsedResults, *, alpha: float, one_tailed: bool,
     else:
         face, p_low, p_high, err, de = face2, low2, high2, err2, de2
         tails = np.where(symmetric, "two", "upper")
-        if one_tailed_txt and parsed.one_tailed_in_text:
-            use1 = symmetric & err2 & ~err1
+        # per result: texts checked together (check_many) each keep their own cue words
+        cue = np.broadcast_to(np.asarray(parsed.one_tailed_in_text, dtype=bool), (k,))
+        if one_tailed_txt and cue.any():
+            use1 = symmetric & err2 & ~err1 & cue
             face = np.where(use1, face1, face)
             p_low = np.where(use1, low1, p_low)
             p_high = np.where(use1, high1, p_high)
@@ -439,6 +441,47 @@ def _report(parsed: ParsedResults, *, alpha, one_tailed, one_tailed_txt, p_equal
     return AuditReport(alpha=alpha, one_tailed=one_tailed,
                        one_tailed_in_text=parsed.one_tailed_in_text, skipped=skipped,
                        columns=columns)
+
+
+_LIST_FIELDS = ("raw", "start", "end", "test_type", "df1", "df2", "sample_n", "test_comparison",
+                "statistic", "value", "statistic_decimals", "p_comparison", "p_sign", "p_text",
+                "reported_p", "p_decimals", "ci_level", "ci_low", "ci_high", "notes")
+
+
+def check_many(texts: list[str], **kwargs: Any) -> list[AuditReport]:
+    """:func:`check_text` for many short texts at once: one report per text (possibly empty).
+
+    The texts are parsed one by one and their results checked in one vectorised pass (numpy's
+    per-call overhead is paid once, not per document); each text keeps its own one-tailed cue
+    words and offsets. Same rows as ``check_text`` on each text alone.
+    """
+    opts = {"alpha": 0.05, "one_tailed": False, "one_tailed_txt": False,
+            "p_equal_alpha_sig": True, "p_zero_error": True, "n": None, "n_min": 4,
+            "n_max": 10_000} | kwargs
+    _validate(opts["alpha"], opts["n"], opts["n_min"], opts["n_max"])
+    parsed = [parse_text(t) for t in texts]
+    merged = ParsedResults()
+    cue: list[bool] = []
+    for p in parsed:
+        for name in _LIST_FIELDS:
+            getattr(merged, name).extend(getattr(p, name))
+        cue += [p.one_tailed_in_text] * len(p)
+    merged.one_tailed_in_text = np.array(cue, dtype=bool)  # type: ignore[assignment]
+    columns = _check_parsed(merged, **{k: opts[k] for k in (
+        "alpha", "one_tailed", "one_tailed_txt", "p_equal_alpha_sig", "p_zero_error", "n",
+        "n_min", "n_max")})
+    out = []
+    pos = 0
+    for p in parsed:
+        sl = slice(pos, pos + len(p))
+        pos += len(p)
+        cols = {key: v[sl] for key, v in columns.items()}
+        out.append(AuditReport(
+            alpha=opts["alpha"], one_tailed=opts["one_tailed"],
+            one_tailed_in_text=p.one_tailed_in_text,
+            skipped=tuple(SkippedResult(raw, start, reason) for raw, start, reason in p.skipped),
+            columns=cols))
+    return out
 
 
 def check_result(result: str, **kwargs: Any) -> CheckedResult:

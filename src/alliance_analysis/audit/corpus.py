@@ -12,7 +12,7 @@
 
 Resumable: each document's results are stored under ``.parts/`` keyed by the SHA-256 of its bytes
 and of the check options, written atomically (temporary file + rename). A run that is killed
-loses at most the documents being checked at that moment; the same command run again reuses
+loses at most the documents being checked at that moment (a chunk of at most 64 per worker); the same command run again reuses
 every stored part (an unchanged document is never checked twice) and rebuilds the CSVs from the
 parts in document-name order, so the output is identical to an uninterrupted run.
 
@@ -40,7 +40,7 @@ from typing import Any
 from ..errors import InputError
 
 __all__ = ["RESULT_FIELDS", "DOCUMENT_FIELDS", "CheckOptions", "discover", "check_document",
-           "check_path", "run_corpus", "DEFAULT_INCLUDE"]
+           "check_path", "check_paths", "run_corpus", "DEFAULT_INCLUDE"]
 
 RESULT_FIELDS = (
     "document", "location", "offset", "source_text", "test", "df1", "df2", "test_comparison",
@@ -171,6 +171,53 @@ def check_path(path: str, options: CheckOptions) -> dict:
     return {"hash": digest, "document": row, "results": rows}
 
 
+#: documents longer than this (characters of text) are checked alone, in streamed pieces
+SMALL_TEXT = 2_000_000
+
+
+def check_paths(paths: list[str], options: CheckOptions) -> list[dict]:
+    """Worker task for a chunk of files: one part per path, as :func:`check_path` gives.
+
+    Short documents are checked together in one vectorised pass
+    (:func:`~alliance_analysis.audit.check.check_many`); the rows are the same as one by one.
+    """
+    from .check import check_many
+    from .documents import Unreadable, read_bytes
+
+    parts: list[dict | None] = [None] * len(paths)
+    small = []
+    for i, path in enumerate(paths):
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            parts[i] = check_path(path, options)
+            continue
+        try:
+            doc = read_bytes(Path(path).name, data, options.fmt, Path(path).suffix)
+        except Unreadable as exc:
+            row = _unreadable(str(exc))
+            row["content_hash"] = hashlib.sha256(data).hexdigest()
+            parts[i] = {"hash": content_key(data, options), "document": row, "results": []}
+            continue
+        if len(doc.text) > SMALL_TEXT:
+            parts[i] = check_path(path, options)
+        else:
+            small.append((i, doc, data))
+    if small:
+        reports = check_many([d.text for _, d, _ in small], alpha=options.alpha,
+                             one_tailed=options.one_tailed, one_tailed_txt=options.one_tailed_txt,
+                             n=options.n, n_min=options.n_min, n_max=options.n_max)
+        for (i, doc, data), rep in zip(small, reports, strict=True):
+            row = {"format": doc.format, "n_results": len(rep), "n_errors": rep.n_errors,
+                   "n_decision_errors": rep.n_decision_errors, "n_ci_errors": rep.n_ci_errors,
+                   "n_skipped": len(rep.skipped), "n_repairs": len(doc.repairs),
+                   "flags": "; ".join(doc.flags), "unreadable_reason": "",
+                   "content_hash": hashlib.sha256(data).hexdigest()}
+            parts[i] = {"hash": content_key(data, options), "document": row,
+                        "results": _rows(doc, rep) if len(rep) else []}
+    return parts  # type: ignore[return-value]
+
+
 def _unreadable(reason: str) -> dict:
     return {"format": "", "n_results": 0, "n_errors": 0, "n_decision_errors": 0, "n_ci_errors": 0,
             "n_skipped": 0, "n_repairs": 0, "flags": "", "unreadable_reason": reason,
@@ -277,29 +324,41 @@ def _read_part(out: Path, digest: str) -> dict | None:
 
 # ----------------------------------------------------------------------------- execution
 
+def _chunks(tasks: list[tuple[str, str]], workers: int) -> list[list[tuple[str, str]]]:
+    """Tasks grouped so each worker gets several chunks (load balance) of at most 64 files."""
+    size = max(1, min(64, len(tasks) // max(4 * workers, 1)))
+    return [tasks[i:i + size] for i in range(0, len(tasks), size)]
+
+
 def _local_map(tasks: list[tuple[str, str]], options: CheckOptions, jobs: int
                ) -> Iterator[tuple[str, dict]]:
-    if jobs <= 1 or len(tasks) <= 1:
-        for name, path in tasks:
-            yield name, check_path(path, options)
+    chunks = _chunks(tasks, jobs)
+    if jobs <= 1 or len(chunks) <= 1:
+        for chunk in chunks:
+            yield from zip([n for n, _ in chunk], check_paths([p for _, p in chunk], options),
+                           strict=True)
         return
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         pending: dict = {}
-        it = iter(tasks)
-        for name, path in it:
-            pending[pool.submit(check_path, path, options)] = name
-            if len(pending) >= 4 * jobs:
+        it = iter(chunks)
+
+        def submit(chunk):
+            pending[pool.submit(check_paths, [p for _, p in chunk], options)] = chunk
+
+        for chunk in it:
+            submit(chunk)
+            if len(pending) >= 2 * jobs:
                 break
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
-                name = pending.pop(fut)
-                yield name, fut.result()
+                chunk = pending.pop(fut)
+                yield from zip([n for n, _ in chunk], fut.result(), strict=True)
                 nxt = next(it, None)
                 if nxt is not None:
-                    pending[pool.submit(check_path, nxt[1], options)] = nxt[0]
+                    submit(nxt)
 
 
 def _dask_map(tasks: list[tuple[str, str]], options: CheckOptions, scheduler: str | None,
@@ -323,26 +382,30 @@ def _dask_map(tasks: list[tuple[str, str]], options: CheckOptions, scheduler: st
                          hint="Check the address (tcp://HOST:PORT) and that the scheduler runs"
                          ) from exc
     try:
-        window = max(4 * len(client.scheduler_info().get("workers", {})), 8)
-        it = iter(tasks)
-        names = {}
+        n_workers = max(len(client.scheduler_info().get("workers", {})), 1)
+        chunks = _chunks(tasks, n_workers)
+        window = 2 * n_workers + 2
+        it = iter(chunks)
+        names: dict = {}
         futures = []
-        for name, path in it:
-            f = client.submit(check_path, path, options, pure=False)
-            names[f.key] = name
-            futures.append(f)
+
+        def submit(chunk):
+            f = client.submit(check_paths, [p for _, p in chunk], options, pure=False)
+            names[f.key] = chunk
+            return f
+
+        for chunk in it:
+            futures.append(submit(chunk))
             if len(futures) >= window:
                 break
         ac = as_completed(futures)
         for fut in ac:
-            name = names.pop(fut.key)
-            yield name, fut.result()
+            chunk = names.pop(fut.key)
+            yield from zip([n for n, _ in chunk], fut.result(), strict=True)
             fut.release()
             nxt = next(it, None)
             if nxt is not None:
-                f = client.submit(check_path, nxt[1], options, pure=False)
-                names[f.key] = nxt[0]
-                ac.add(f)
+                ac.add(submit(nxt))
     finally:
         client.close()
         if cluster is not None:
