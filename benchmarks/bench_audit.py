@@ -219,6 +219,7 @@ def test_bench_corpus_vs_r():
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else N_ARTICLES
+    repeats = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     text = synthetic_text()
     run_check(text)  # warm-up (imports scipy/pandas)
     best = float("inf")
@@ -228,7 +229,7 @@ def main() -> None:
         best = min(best, time.perf_counter() - t0)
     print(f"in process: {len(frame)} results (parse + check + to_frame) in {best * 1000:.1f} ms "
           f"-> {len(frame) / best:,.0f} results/s")
-    res = corpus_benchmark(n)
+    res = corpus_benchmark(n, repeats)
     print(f"corpus: {res['articles']} HTML articles, {res['results']} results "
           f"({os.cpu_count()} cores); whole-process wall time, min / median of "
           f"{len(next(iter(res['times'].values())))} interleaved runs:")
