@@ -112,7 +112,7 @@ def test_d_043_p_03_dz_one_tailed_matches_independent():
 
 def test_d_rm_and_d_av_consistent_for_some_r():
     res = d_formula_consistency(".43", ".03", n=20)
-    for formula in ("d_rm", "d_av"):
+    for formula in ("d_rm", "d_av", "d_av_lakens"):
         assert res.consistent(formula, 20)
         r_lo, r_hi = res.r_interval(formula, 20)
         assert -1 <= r_lo < r_hi <= 1
@@ -131,20 +131,29 @@ def test_d_rm_and_d_av_consistent_for_some_r():
 
 
 def test_d_av_with_unequal_sds_independent():
-    # Lakens d_av with SD_post = 1.5 SD_pre: d_z = d_av * (1 + k)/2 / sqrt(1 + k^2 - 2 r k)
+    # d_av_lakens with SD_post = 1.5 SD_pre: d_z = d * (1 + k)/2 / sqrt(1 + k^2 - 2 r k);
+    # d_av (root mean square, Cumming): d_z = d * sqrt((1 + k^2)/2) / sqrt(1 + k^2 - 2 r k)
     k = 1.5
     res = d_formula_consistency(".43", ".03", n=20, sd_ratio=k)
-    r_lo, r_hi = res.r_interval("d_av", 20)
-    r_mid = (r_lo + r_hi) / 2
-    dz = 0.43 * (1 + k) / 2 / math.sqrt(1 + k * k - 2 * r_mid * k)
-    assert round(2 * stats.t.sf(dz * math.sqrt(20), 19), 2) == 0.03
+    for name, c in (("d_av_lakens", (1 + k) / 2), ("d_av", math.sqrt((1 + k * k) / 2))):
+        r_lo, r_hi = res.r_interval(name, 20)
+        r_mid = (r_lo + r_hi) / 2
+        dz = 0.43 * c / math.sqrt(1 + k * k - 2 * r_mid * k)
+        assert round(2 * stats.t.sf(dz * math.sqrt(20), 19), 2) == 0.03
+    # different denominators, different r intervals
+    assert res.r_interval("d_av", 20) != res.r_interval("d_av_lakens", 20)
+
+
+def test_av_denominator_is_deprecated():
+    with pytest.warns(DeprecationWarning):
+        d_formula_consistency(".43", ".03", n=20, av_denominator="cumming")
 
 
 def test_d_formula_table_and_needs():
     res = d_formula_consistency(".43", ".03", n_min=10, n_max=24)
     frame = res.to_frame()
-    assert set(frame["formula"]) == {"d_z", "d_rm", "d_av", "d_b"}
-    assert len(frame) == 4 * 2 * 15
+    assert set(frame["formula"]) == {"d_z", "d_rm", "d_av", "d_av_lakens", "d_b"}
+    assert len(frame) == 5 * 2 * 15
     assert frame.loc[frame["formula"] == "d_z", "r_low"].isna().all()
     needs = dict(res.needs)
     assert "n only" in needs["d_z"] and "correlation r" in needs["d_rm"]

@@ -47,3 +47,16 @@ def test_output_piped_into_head_ends_quietly(tmp_path):
                           shell=True, capture_output=True, text=True, cwd=tmp_path)
     assert proc.returncode == 0
     assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
+
+
+def test_check_mistyped_file_and_bad_inputs_are_one_error_line(tmp_path, capsys):
+    cases = [
+        (["check", str(tmp_path / "paper.pdf")], "no such file or folder"),
+        (["check", "t(28) = \u2212\u00a02.20, p"], "no checkable APA result"),
+        (["check", str(tmp_path), "--out", str(tmp_path / "o")], "no documents found"),
+        (["check", "t(28) = 2.20, p = .03", "--workers", "2"], "corpus runs"),
+    ]
+    for argv, text in cases:
+        assert cli.main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert err.startswith("error: ") and err.count("\n") == 1 and text in err, err

@@ -24,12 +24,13 @@ from ..errors import InputError
 from ..results import Result
 from .core import decision_error_rule, error_rule, p_from_magnitude, round_units, stat_bounds
 from .nsearch import consistent_n_for_r, d_formula_consistency, format_ranges
-from .parse import TYPE_CODES, ParsedResults, parse_text
+from .parse import TYPE_CODES, ParsedResults, parse_batches, parse_text
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["CheckedResult", "SkippedResult", "AuditReport", "check_text", "check_result"]
+__all__ = ["CheckedResult", "SkippedResult", "AuditReport", "check_text", "check_text_batches",
+           "check_result"]
 
 STATUSES = ("consistent", "inconsistent", "decision_error", "undetermined")
 
@@ -37,7 +38,7 @@ COLUMNS = (
     "raw", "start", "end", "test_type", "df1", "df2", "test_comparison", "statistic", "value",
     "statistic_decimals", "p_comparison", "reported_p_text", "reported_p", "p_decimals",
     "computed_p", "p_low", "p_high", "tails", "error", "decision_error", "status",
-    "consistent_n", "notes",
+    "consistent_n", "ci_level", "ci_low", "ci_high", "ci_check", "ci_note", "notes",
 )
 
 
@@ -80,6 +81,11 @@ class CheckedResult(Result):
     decision_error: bool | None
     status: str
     consistent_n: str | None = None
+    ci_level: str = ""
+    ci_low: str = ""
+    ci_high: str = ""
+    ci_check: str = ""
+    ci_note: str = ""
     notes: tuple[str, ...] = ()
     start: int = 0
     end: int = 0
@@ -128,24 +134,31 @@ class AuditReport(Result):
 
     @cached_property
     def results(self) -> tuple[CheckedResult, ...]:
+        return tuple(self.iter_results())
+
+    def iter_dicts(self):
+        """Plain ``dict`` per result (fields of :class:`CheckedResult`, NaN as ``None``), one at
+        a time: the fast path for streaming output (columns are converted once, not per value)."""
         c = self.columns
-        out = []
+        cols = {name: (c[name].tolist() if isinstance(c[name], np.ndarray) else c[name])
+                for name in COLUMNS}
+        nanable = ("df1", "df2", "reported_p", "computed_p", "p_low", "p_high")
         for i in range(len(self)):
-            kw = {}
-            for name in COLUMNS:
-                v = c[name][i]
-                if isinstance(v, np.generic):
-                    v = v.item()
-                if name in ("df1", "df2", "reported_p", "computed_p", "p_low", "p_high") and (
-                        v is not None and v != v):
-                    v = None
-                kw[name] = v
+            kw = {name: cols[name][i] for name in COLUMNS}
+            for name in nanable:
+                v = kw[name]
+                if v is not None and v != v:
+                    kw[name] = None
+            if kw["status"] == "undetermined" and kw["test_type"] in ("r", "d") and (
+                    kw["computed_p"] is None):
+                kw["error"] = kw["decision_error"] = None
+            yield kw
+
+    def iter_results(self):
+        """The :class:`CheckedResult` objects one at a time (nothing cached: for streaming)."""
+        for kw in self.iter_dicts():
             kw["notes"] = tuple(kw["notes"])
-            if kw["status"] == "undetermined" and kw["test_type"] in ("r", "d"):
-                kw["error"] = None if kw["computed_p"] is None else kw["error"]
-                kw["decision_error"] = None if kw["computed_p"] is None else kw["decision_error"]
-            out.append(CheckedResult(**kw))
-        return tuple(out)
+            yield CheckedResult(**kw)
 
     def __iter__(self):
         return iter(self.results)
@@ -160,6 +173,10 @@ class AuditReport(Result):
     @property
     def n_decision_errors(self) -> int:
         return int(np.sum(self.columns["decision_error"]))
+
+    @property
+    def n_ci_errors(self) -> int:
+        return int(np.sum(self.columns["ci_check"] == "inconsistent"))
 
     def to_frame(self) -> pd.DataFrame:
         """One row per checked result (columns as in :class:`CheckedResult`)."""
@@ -224,26 +241,40 @@ def _check_parsed(parsed: ParsedResults, *, alpha: float, one_tailed: bool,
         d_hi = (np.abs(value) + half) * np.sqrt(float(n))
         lo, hi = np.where(is_d, d_lo, lo), np.where(is_d, d_hi, hi)
     mag = np.abs(eff_value)
+    # a statistic printed with < or > is a bound on the value itself, not a rounded value:
+    # "F(2, 28) < 1" means F < 1 exactly, so p > p(F = 1) = .381
+    bound = tcomp_printed != "="
+    lo, hi = np.where(bound, mag, lo), np.where(bound, mag, hi)
+
+    # one p computation for all three magnitudes (face value and the two rounding bounds); the
+    # one-sided p of t, r and z is exactly half the two-sided one (the two-sided p is
+    # min(2 * upper tail, 1) and the upper tail of a magnitude never exceeds .5)
+    k = len(mag)
+    p_all = p_from_magnitude(np.tile(eff_code, 3), np.concatenate([mag, lo, hi]),
+                             np.tile(eff_df1, 3), np.tile(df2, 3), True)
+    symmetric = np.isin(eff_code, (0, 2, 3))
+    halve = np.where(symmetric, 0.5, 1.0)
 
     def run(two_sided: bool):
-        face = p_from_magnitude(eff_code, mag, eff_df1, df2, two_sided)
-        p_high = p_from_magnitude(eff_code, lo, eff_df1, df2, two_sided)
-        p_low = p_from_magnitude(eff_code, hi, eff_df1, df2, two_sided)
+        factor = 1.0 if two_sided else halve
+        face, p_high, p_low = (p_all[:k] * factor, p_all[k:2 * k] * factor,
+                               p_all[2 * k:] * factor)
         err = error_rule(tcomp, pcomp, rep, pdec, p_low, p_high, alpha, p_zero_error)
         de = err & decision_error_rule(tcomp, pcomp, rep, face, alpha, p_equal_alpha_sig)
         return face, p_low, p_high, err, de
 
     face2, low2, high2, err2, de2 = run(True)
     face1, low1, high1, err1, de1 = run(False)
-    symmetric = np.isin(eff_code, (0, 2, 3))
     if one_tailed:
         face, p_low, p_high, err, de = face1, low1, high1, err1, de1
         tails = np.where(symmetric, "one", "upper")
     else:
         face, p_low, p_high, err, de = face2, low2, high2, err2, de2
         tails = np.where(symmetric, "two", "upper")
-        if one_tailed_txt and parsed.one_tailed_in_text:
-            use1 = symmetric & err2 & ~err1
+        # per result: texts checked together (check_many) each keep their own cue words
+        cue = np.broadcast_to(np.asarray(parsed.one_tailed_in_text, dtype=bool), (k,))
+        if one_tailed_txt and cue.any():
+            use1 = symmetric & err2 & ~err1 & cue
             face = np.where(use1, face1, face)
             p_low = np.where(use1, low1, p_low)
             p_high = np.where(use1, high1, p_high)
@@ -319,7 +350,15 @@ def _check_parsed(parsed: ParsedResults, *, alpha: float, one_tailed: bool,
     df1_out = np.where(no_df_r & (n is None), np.nan, df1)
     if n is not None:
         df1_out = np.where(is_d, float(n) - 1.0, df1_out)
+    from .ci import check_intervals
+
+    ci_check, ci_note = check_intervals(kind, value, sdec, df1, parsed.ci_level, parsed.ci_low,
+                                        parsed.ci_high, n=n)
     return {
+        "ci_level": np.array(parsed.ci_level, dtype=object),
+        "ci_low": np.array(parsed.ci_low, dtype=object),
+        "ci_high": np.array(parsed.ci_high, dtype=object),
+        "ci_check": np.array(ci_check, dtype=object), "ci_note": np.array(ci_note, dtype=object),
         "raw": parsed.raw, "start": np.array(parsed.start, dtype=np.int64),
         "end": np.array(parsed.end, dtype=np.int64), "test_type": kind,
         "df1": df1_out, "df2": df2, "test_comparison": tcomp_printed,
@@ -348,15 +387,50 @@ def check_text(text: str, *, alpha: float = 0.05, one_tailed: bool = False,
     """
     if not isinstance(text, str):
         raise InputError("text to check must be a string", value=type(text).__name__)
+    _validate(alpha, n, n_min, n_max)
+    parsed = parse_text(text)
+    return _report(parsed, alpha=alpha, one_tailed=one_tailed, one_tailed_txt=one_tailed_txt,
+                   p_equal_alpha_sig=p_equal_alpha_sig, p_zero_error=p_zero_error, n=n,
+                   n_min=n_min, n_max=n_max, require=True)
+
+
+def check_text_batches(text: str, *, batch: int = 50_000, **kwargs: Any):
+    """:func:`check_text` as a stream of :class:`AuditReport` pieces of at most ``batch``
+    results each (same rows, in the same order; memory bounded by the batch, not the text).
+
+    Raises :class:`InputError` before yielding anything when the text holds no result.
+    """
+    if not isinstance(text, str):
+        raise InputError("text to check must be a string", value=type(text).__name__)
+    opts = {"alpha": 0.05, "one_tailed": False, "one_tailed_txt": False,
+            "p_equal_alpha_sig": True, "p_zero_error": True, "n": None, "n_min": 4,
+            "n_max": 10_000} | kwargs
+    _validate(opts["alpha"], opts["n"], opts["n_min"], opts["n_max"])
+    pieces = parse_batches(text, batch)
+    first = next(pieces)
+    second = next(pieces, None)
+    if second is None:
+        yield _report(first, require=True, **opts)
+        return
+    yield _report(first, require=False, **opts)
+    yield _report(second, require=False, **opts)
+    for piece in pieces:
+        yield _report(piece, require=False, **opts)
+
+
+def _validate(alpha, n, n_min, n_max) -> None:
     if not 0 < alpha < 1:
         raise InputError("alpha must lie strictly between 0 and 1", value=alpha)
     if n is not None and (int(n) != n or n < 3):
         raise InputError("n must be an integer ≥ 3", value=n)
     if int(n_min) != n_min or int(n_max) != n_max or not 3 <= n_min <= n_max:
         raise InputError("need integers 3 ≤ n_min ≤ n_max", value=(n_min, n_max))
-    parsed = parse_text(text)
+
+
+def _report(parsed: ParsedResults, *, alpha, one_tailed, one_tailed_txt, p_equal_alpha_sig,
+            p_zero_error, n, n_min, n_max, require: bool) -> AuditReport:
     skipped = tuple(SkippedResult(raw, start, reason) for raw, start, reason in parsed.skipped)
-    if len(parsed) == 0:
+    if len(parsed) == 0 and require:
         why = ("Skipped: " + "; ".join(f"'{s.raw}': {s.reason}" for s in skipped[:3]) if skipped else
                "Expected forms like 't(28) = 2.20, p = .036', 'r(18) = -.65, p = .002', "
                "'F(2, 28) = 2.20, p = .13', 'χ2(1, N = 40) = 3.2, p = .07', 'Z = 2.42, p = .016'")
@@ -367,6 +441,47 @@ def check_text(text: str, *, alpha: float = 0.05, one_tailed: bool = False,
     return AuditReport(alpha=alpha, one_tailed=one_tailed,
                        one_tailed_in_text=parsed.one_tailed_in_text, skipped=skipped,
                        columns=columns)
+
+
+_LIST_FIELDS = ("raw", "start", "end", "test_type", "df1", "df2", "sample_n", "test_comparison",
+                "statistic", "value", "statistic_decimals", "p_comparison", "p_sign", "p_text",
+                "reported_p", "p_decimals", "ci_level", "ci_low", "ci_high", "notes")
+
+
+def check_many(texts: list[str], **kwargs: Any) -> list[AuditReport]:
+    """:func:`check_text` for many short texts at once: one report per text (possibly empty).
+
+    The texts are parsed one by one and their results checked in one vectorised pass (numpy's
+    per-call overhead is paid once, not per document); each text keeps its own one-tailed cue
+    words and offsets. Same rows as ``check_text`` on each text alone.
+    """
+    opts = {"alpha": 0.05, "one_tailed": False, "one_tailed_txt": False,
+            "p_equal_alpha_sig": True, "p_zero_error": True, "n": None, "n_min": 4,
+            "n_max": 10_000} | kwargs
+    _validate(opts["alpha"], opts["n"], opts["n_min"], opts["n_max"])
+    parsed = [parse_text(t) for t in texts]
+    merged = ParsedResults()
+    cue: list[bool] = []
+    for p in parsed:
+        for name in _LIST_FIELDS:
+            getattr(merged, name).extend(getattr(p, name))
+        cue += [p.one_tailed_in_text] * len(p)
+    merged.one_tailed_in_text = np.array(cue, dtype=bool)  # type: ignore[assignment]
+    columns = _check_parsed(merged, **{k: opts[k] for k in (
+        "alpha", "one_tailed", "one_tailed_txt", "p_equal_alpha_sig", "p_zero_error", "n",
+        "n_min", "n_max")})
+    out = []
+    pos = 0
+    for p in parsed:
+        sl = slice(pos, pos + len(p))
+        pos += len(p)
+        cols = {key: v[sl] for key, v in columns.items()}
+        out.append(AuditReport(
+            alpha=opts["alpha"], one_tailed=opts["one_tailed"],
+            one_tailed_in_text=p.one_tailed_in_text,
+            skipped=tuple(SkippedResult(raw, start, reason) for raw, start, reason in p.skipped),
+            columns=cols))
+    return out
 
 
 def check_result(result: str, **kwargs: Any) -> CheckedResult:

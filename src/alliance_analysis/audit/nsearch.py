@@ -9,9 +9,10 @@
 
   - d_z = t/√n (mean difference / SD of differences) needs nothing but n;
   - d_rm = d_z·√(2(1 − r)) needs the pre–post correlation r;
-  - d_av = mean difference / average SD needs r and the ratio of the two SDs (equal SDs assumed
-    unless ``sd_ratio`` is given; then d_av = d_rm); Lakens' average is (SD₁ + SD₂)/2, Cumming's
-    √((SD₁² + SD₂²)/2) (``av_denominator``);
+  - d_av = mean difference / √((SD₁² + SD₂²)/2), the root mean square of the two SDs (Cumming,
+    2012), and d_av_lakens = mean difference / ((SD₁ + SD₂)/2), their mean (Lakens, 2013), need r
+    and the ratio of the two SDs (equal SDs assumed unless ``sd_ratio`` is given; then both equal
+    d_rm). One name per formula, as in :mod:`alliance_analysis.stats.paired`;
   - d_b (Becker) = mean difference / SD of the first (pre) measurement needs r and the SD ratio.
 
   For the r-dependent formulas the result is the interval of r (clipped to [−1, 1]) that makes the
@@ -172,7 +173,10 @@ def consistent_n_for_r(r: str | float, p: str | float, *, n_min: int = 4, n_max:
 FORMULAS = {
     "d_z": "n only (d_z = t/√n, df = n − 1)",
     "d_rm": "n and the pre–post correlation r (d_rm = d_z·√(2(1 − r)))",
-    "d_av": "n, the pre–post correlation r and the SD ratio (equal SDs: d_av = d_rm)",
+    "d_av": "n, the pre–post correlation r and the SD ratio (root-mean-square SD, Cumming; "
+            "equal SDs: d_av = d_rm)",
+    "d_av_lakens": "n, the pre–post correlation r and the SD ratio (mean of the two SDs, Lakens; "
+                   "equal SDs: d_av_lakens = d_rm)",
     "d_b": "n, the pre–post correlation r and the SD ratio (Becker: SD of the pre scores)",
 }
 
@@ -201,13 +205,15 @@ def _t_interval_from_p(p_lo: float, p_hi: float, df: np.ndarray, two_sided: bool
     return np.maximum(np.asarray(t_lo, dtype=float), 0.0), np.asarray(t_hi, dtype=float)
 
 
-def _r_from_q(q: np.ndarray, formula: str, k: float, av_denominator: str) -> np.ndarray:
+def _r_from_q(q: np.ndarray, formula: str, k: float) -> np.ndarray:
     """Pre–post r that gives d_z / d_formula = q (increasing in q)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         if formula == "d_rm":
             return 1.0 - 1.0 / (2.0 * q * q)
         if formula == "d_av":
-            c = (1.0 + k) / 2.0 if av_denominator == "lakens" else np.sqrt((1.0 + k * k) / 2.0)
+            c = np.sqrt((1.0 + k * k) / 2.0)
+        elif formula == "d_av_lakens":
+            c = (1.0 + k) / 2.0
         else:  # d_b
             c = 1.0
         return (1.0 + k * k - (c / q) ** 2) / (2.0 * k)
@@ -227,13 +233,13 @@ class DFormulaConsistency(Result):
     n_min: int
     n_max: int
     sd_ratio: float
-    av_denominator: str
     summary: tuple[tuple[str, NRanges], ...]
     needs: tuple[tuple[str, str], ...]
     _arrays: dict = dataclasses.field(repr=False, compare=False, default_factory=dict)
 
     def ranges(self, formula: str, one_tailed: bool = False) -> NRanges:
-        """Consistent n ranges of ``formula`` (``'d_z'``, ``'d_rm'``, ``'d_av'``, ``'d_b'``)."""
+        """Consistent n ranges of ``formula`` (``'d_z'``, ``'d_rm'``, ``'d_av'``, ``'d_av_lakens'``,
+        ``'d_b'``)."""
         key = f"{formula} {'one' if one_tailed else 'two'}-tailed"
         return dict(self.summary)[key]
 
@@ -275,17 +281,26 @@ class DFormulaConsistency(Result):
 
 def d_formula_consistency(d: str | float, p: str | float, *, n: int | None = None,
                           n_min: int = 3, n_max: int = 10_000, sd_ratio: float = 1.0,
-                          av_denominator: str = "lakens", alpha: float = 0.05
+                          alpha: float = 0.05, av_denominator: str | None = None
                           ) -> DFormulaConsistency:
     """Which paired-d definitions are consistent with a printed ``d`` and ``p``, per n.
 
     ``n`` fixes the sample size (pairs); otherwise ``n_min``…``n_max`` is searched. For d_z the
     rounding interval of d gives t = d·√n (df = n − 1), tested with the statcheck rule on p. For
-    d_rm, d_av and d_b, the p interval gives a |t| interval, hence a d_z interval, and the printed
+    d_rm, d_av, d_av_lakens and d_b, the p interval gives a |t| interval, hence a d_z interval, and the printed
     d then fixes the interval of the pre–post correlation r (Lakens, 2013, eqs. for d_rm/d_av);
     the formula is consistent at n when that r interval meets [−1, 1]. Both two- and one-tailed p
     are evaluated. ``sd_ratio`` = SD_post/SD_pre (1 = equal SDs).
+
+    ``av_denominator`` is no longer used: both averages are always reported, as ``d_av`` (root
+    mean square, Cumming) and ``d_av_lakens`` (mean of the SDs); passing it warns.
     """
+    if av_denominator is not None:
+        import warnings
+
+        warnings.warn("av_denominator is ignored: d_av (root-mean-square SD, Cumming) and "
+                      "d_av_lakens (mean of the SDs, Lakens) are both reported",
+                      DeprecationWarning, stacklevel=2)
     d_text = _printed(d, "d")
     d_val = abs(float(d_text))
     pcomp, pval, pdec = _parse_p(p)
@@ -294,8 +309,6 @@ def d_formula_consistency(d: str | float, p: str | float, *, n: int | None = Non
     ns = _check_n_bounds(n_min, n_max, 2)
     if not (sd_ratio > 0 and np.isfinite(sd_ratio)):
         raise InputError("sd_ratio must be a positive number", value=sd_ratio)
-    if av_denominator not in ("lakens", "cumming"):
-        raise InputError("av_denominator must be 'lakens' or 'cumming'", value=av_denominator)
     dec = len(d_text) - d_text.index(".") - 1 if "." in d_text else 0
     d_lo, d_hi = stat_bounds(np.array([d_val]), np.array([dec]))
     d_lo, d_hi = float(d_lo[0]), float(d_hi[0])
@@ -318,9 +331,9 @@ def d_formula_consistency(d: str | float, p: str | float, *, n: int | None = Non
         with np.errstate(divide="ignore", invalid="ignore"):
             q_lo = t_lo / (sqrt_n * d_hi)
             q_hi = np.where(d_lo > 0, t_hi / (sqrt_n * d_lo), np.inf)
-        for formula in ("d_rm", "d_av", "d_b"):
-            r_lo = _r_from_q(q_lo, formula, sd_ratio, av_denominator)
-            r_hi = _r_from_q(q_hi, formula, sd_ratio, av_denominator)
+        for formula in ("d_rm", "d_av", "d_av_lakens", "d_b"):
+            r_lo = _r_from_q(q_lo, formula, sd_ratio)
+            r_hi = _r_from_q(q_hi, formula, sd_ratio)
             r_lo = np.where(q_lo <= 0, -np.inf, r_lo)
             lo_c, hi_c = np.maximum(r_lo, -1.0), np.minimum(r_hi, 1.0)
             ok = lo_c <= hi_c
@@ -334,6 +347,6 @@ def d_formula_consistency(d: str | float, p: str | float, *, n: int | None = Non
                                        else repr(float(p)))
     return DFormulaConsistency(
         d=d_text, p_comparison=pcomp, p=p_text, n_min=int(ns[0]), n_max=int(ns[-1]),
-        sd_ratio=float(sd_ratio), av_denominator=av_denominator, summary=tuple(summary),
+        sd_ratio=float(sd_ratio), summary=tuple(summary),
         needs=tuple(FORMULAS.items()), _arrays=ordered,
     )

@@ -22,32 +22,81 @@ from dataclasses import dataclass, field
 
 __all__ = ["ParsedResults", "parse_text", "ONE_TAILED_RE", "TYPE_CODES"]
 
-#: numeric codes of test types, used for the vectorised computation
-TYPE_CODES = {"t": 0, "F": 1, "r": 2, "z": 3, "chi2": 4, "d": 5}
+#: numeric codes of test types, used for the vectorised computation (Q tests are χ²-distributed)
+TYPE_CODES = {"t": 0, "F": 1, "r": 2, "z": 3, "chi2": 4, "d": 5, "Q": 4, "Qw": 4, "Qb": 4}
 
-_NUM = r"(?:\d+(?:\.\d+)?|\.\d+)"
-_MINUS = "-\u2212\u2013\u2012\u2014"
+# Every quantifier that can meet a long run of the same character is possessive (``*+``, ``++``,
+# ``?+``): nothing is given back, so a failed match costs time linear in what it read and the
+# whole scan is linear in the text (a lone ``r`` followed by 64,000 spaces fails at once).
+_INT = r"(?:\d++)"
+_DEC = r"(?:\d++(?:\.\d++)?+|\.\d++)"
+#: a number that may carry thousands separators (``6,721``, ``1,234.5``)
+_NUM = r"(?:\d{1,3}(?:,\d{3})++(?:\.\d++)?+(?!\d)|" + _DEC + ")"
+_MINUS = "-\u2212\u2013\u2012\u2014\ufe63\uff0d"
 _COMP = r"(?:<=|>=|=|<|>|\u2264|\u2265)"
+_SIGNED = r"(?:[" + _MINUS + r"][^\S\n]?+)?+" + _DEC
+_P_NUM = (_DEC + r"(?:[eE][" + _MINUS + r"]?+\d++|[^\S\n]?+[\u00d7x][^\S\n]?+10[^\S\n]?+\^?"
+          r"[" + _MINUS + r"]\d++)?+")
+_CI = (r"(?:\s*+,\s*+(?P<cilev{k}>\d{{2}}(?:\.\d++)?+)\s*+%\s*+(?:CI|confidence\s++interval)"
+       r"\s*+[\[(]\s*+(?P<cilo{k}>" + _SIGNED + r")\s*+[,;]\s*+(?P<cihi{k}>" + _SIGNED
+       + r")\s*+[\])])?+")
+
+_NAMES = (r"(?:t|r|F|[zZ]|Q(?:[^\S\n]?+-?+[^\S\n]?+(?:[wW]ithin|[bB]etween|[wWbB])(?!\w))?+"
+          r"|\u03c7[^\S\n]?+2|\u03c7\u00b2|\u03a7[^\S\n]?+2|\u03a7\u00b2|chi[^\S\n]?+2|chi\u00b2"
+          r"|chi-square|X[^\S\n]?+2|X\u00b2|d)")
+#: where a result can start: a test name followed by "(" or a comparison sign
+_CANDIDATE = re.compile(_NAMES + r"(?=\s*+[(<>=\u2264\u2265])")
 
 _PATTERN = re.compile(
-    r"(?<![\w.'\u2019])"
     r"(?:(?P<t>t)|(?P<r>r)|(?P<F>F)|(?P<z>[zZ])"
-    r"|(?P<chi>\u03c7\s?2|\u03c7\u00b2|\u03a72|\u03a7\u00b2|chi\s?2|chi\u00b2|chi-square|X\s?2|X\u00b2)"
+    r"|(?P<Q>Q(?:[^\S\n]?+-?+[^\S\n]?+(?:[wW]ithin|[bB]etween|[wWbB])(?!\w))?+)"
+    r"|(?P<chi>\u03c7[^\S\n]?+2|\u03c7\u00b2|\u03a7[^\S\n]?+2|\u03a7\u00b2|chi[^\S\n]?+2|chi\u00b2"
+    r"|chi-square|X[^\S\n]?+2|X\u00b2)"
     r"|(?P<d>d))"
-    r"\s*(?:\(\s*(?P<df1>" + _NUM + r")\s*(?:,\s*(?P<df2>" + _NUM + r")\s*)?"
-    r"(?:,\s*N\s*=\s*(?P<N>\d+)\s*)?\))?"
-    r"\s*(?P<tcomp>" + _COMP + r")\s*(?P<stat>[" + _MINUS + r"]?\s?" + _NUM + r")"
-    r"(?:\s*,\s*\d+(?:\.\d+)?\s*%\s*CI\s*\[[^\]\n]{0,40}\])?"
-    r"\s*[,;]\s*"
-    r"(?:p\s*(?P<pcomp>" + _COMP + r")\s*(?P<p>[" + _MINUS + r"]?\s?" + _NUM + r")"
-    r"|(?P<ns>n\.?\s?s\.?)(?![\w]))"
+    r"\s*+(?:\(\s*+(?P<df1>" + _DEC + r"|[lI](?=\s*+,))\s*+(?:,(?P<df2sp>\s*+)(?P<df2>" + _NUM
+    + r")\s*+)?+(?:[,;]\s*+N\s*+=\s*+(?P<N>\d{1,3}(?:,\d{3})++(?!\d)|" + _INT + r")\s*+)?+\))?+"
+    r"\s*+(?P<tcomp>" + _COMP + r")\s*+(?P<stat>(?:[" + _MINUS + r"]\s?+)?+" + _NUM + r")"
+    + _CI.format(k=1) +
+    r"\s*+[,;]\s*+"
+    r"(?:p\s*+(?P<pcomp>" + _COMP + r")\s*+(?P<p>(?:[" + _MINUS + r"]\s?+)?+" + _P_NUM + r")"
+    r"|(?P<ns>n\.?+\s?+s\.?+)(?!\w))"
+    + _CI.format(k=2)
 )
 
 #: statcheck's ``OneTailedTxt`` cue words
 ONE_TAILED_RE = re.compile(r"one[\s-]?(?:sided|tailed)|directional", re.IGNORECASE)
+_ONE_TAILED_LOWER = re.compile(r"one[\s-]?(?:sided|tailed)|directional")
+
+
+def mentions_one_tailed(text: str, chunk: int = 1 << 20) -> bool:
+    """Whether ``text`` mentions one-sided/one-tailed/directional tests (statcheck's cue words).
+
+    Searched on lower-cased 1 MB chunks (a case-insensitive regular expression is ~4x slower).
+    """
+    for i in range(0, len(text), chunk):
+        if _ONE_TAILED_LOWER.search(text[i:i + chunk + 16].lower()):
+            return True
+    return False
 
 _COMP_NORMAL = {"=": "=", "<": "<", ">": ">", "<=": "<", ">=": ">", "\u2264": "<", "\u2265": ">"}
-_MINUS_TABLE = str.maketrans({c: "-" for c in _MINUS[1:]} | {" ": "", "\t": "", "\n": ""})
+_MINUS_TABLE = str.maketrans({c: "-" for c in _MINUS[1:]})
+_SPACE_RE = re.compile(r"\s+")
+_EXP_RE = re.compile(r"^(.*?)(?:[eE](-?\d+)|\s*[\u00d7x]\s*10\s*\^?\s*(-\d+))$")
+
+
+def _number_text(text: str) -> str:
+    """The printed number with minus signs unified and spaces (any kind) removed."""
+    text = text.translate(_MINUS_TABLE)
+    return "".join(text.split()) if not text.isalnum() and len(text.split()) > 1 else text
+
+
+def _p_value(text: str) -> tuple[float, int]:
+    """Value and number of decimals of a printed p (``.036`` → 3; ``1.2e-5`` → 6)."""
+    m = _EXP_RE.match(text)
+    if m is None:
+        return float(text), _decimals(text)
+    mant, exp = m.group(1), int(m.group(2) or m.group(3))
+    return float(mant) * 10.0 ** exp, max(_decimals(mant) - exp, 0)
 
 
 def _decimals(text: str) -> int:
@@ -59,7 +108,8 @@ class ParsedResults:
     """Column lists of the results found (one entry per result) plus the skipped ones.
 
     ``p_comparison`` is normalised to ``=``, ``<``, ``>`` or ``ns``; the sign as printed is in
-    ``p_sign``. ``df1`` holds the single df of t, r and χ²; ``df2`` only the F denominator df.
+    ``p_sign``. ``df1`` holds the single df of t, r, χ² and Q; ``df2`` only the F denominator df.
+    ``ci_level``/``ci_low``/``ci_high`` hold a printed confidence interval (``""`` when none).
     """
 
     raw: list[str] = field(default_factory=list)
@@ -78,6 +128,9 @@ class ParsedResults:
     p_text: list[str] = field(default_factory=list)
     reported_p: list[float] = field(default_factory=list)
     p_decimals: list[int] = field(default_factory=list)
+    ci_level: list[str] = field(default_factory=list)
+    ci_low: list[str] = field(default_factory=list)
+    ci_high: list[str] = field(default_factory=list)
     notes: list[list[str]] = field(default_factory=list)
     skipped: list[tuple[str, int, str]] = field(default_factory=list)
     one_tailed_in_text: bool = False
@@ -93,6 +146,8 @@ def _structure_problem(kind: str, df1: str | None, df2: str | None) -> str | Non
         return "F needs two df, as in F(2, 28)"
     if kind == "chi2" and (df1 is None or df2 is not None):
         return "chi-square needs one df, as in χ2(1) or χ2(1, N = 40)"
+    if kind[0] == "Q" and (df1 is None or df2 is not None):
+        return "Q needs one df, as in Q(12)"
     if kind == "r" and df2 is not None:
         return "r takes one df, as in r(18)"
     if kind in ("z", "d") and df1 is not None:
@@ -100,69 +155,108 @@ def _structure_problem(kind: str, df1: str | None, df2: str | None) -> str | Non
     return None
 
 
+def _kind(g: dict) -> str:
+    if g["t"]:
+        return "t"
+    if g["r"]:
+        return "r"
+    if g["F"]:
+        return "F"
+    if g["z"]:
+        return "z"
+    if g["chi"]:
+        return "chi2"
+    if g["Q"]:
+        suffix = g["Q"][1:].replace("-", "").strip().lower()[:1]
+        return {"": "Q", "w": "Qw", "b": "Qb"}[suffix]
+    return "d"
+
+
 def parse_text(text: str) -> ParsedResults:
-    """All APA results in ``text``, in order of appearance (never raises on odd text)."""
-    out = ParsedResults(one_tailed_in_text=bool(ONE_TAILED_RE.search(text)))
+    """All APA results in ``text``, in order of appearance (never raises on odd text).
+
+    Time is linear in ``len(text)`` (one scan with possessive quantifiers). Forms repaired on the
+    way, each noted on the result: the letter ``l``/``I`` for the digit 1 as F's first df (PDF
+    text, as statcheck reads it), a thousands separator inside a single df (``t(1,234)``).
+    """
+    batches = list(parse_batches(text, batch=None))
+    return batches[0]
+
+
+def parse_batches(text: str, batch: int | None = 50_000):
+    """:func:`parse_text` in pieces of at most ``batch`` results (``None``: one piece).
+
+    Every piece carries the whole text's ``one_tailed_in_text``; concatenated, the pieces are
+    exactly :func:`parse_text` (results do not depend on one another), so output can stream with
+    memory bounded by the batch size. At least one piece is yielded.
+    """
+    one_tailed = mentions_one_tailed(text)
+    out = ParsedResults(one_tailed_in_text=one_tailed)
     nan = float("nan")
-    for m in _PATTERN.finditer(text):
+    for m in _matches(text):
+        if batch is not None and len(out.raw) + len(out.skipped) >= batch:
+            yield out
+            out = ParsedResults(one_tailed_in_text=one_tailed)
         g = m.groupdict()
         raw = m.group(0)
-        if g["t"]:
-            kind = "t"
-        elif g["r"]:
-            kind = "r"
-        elif g["F"]:
-            kind = "F"
-        elif g["z"]:
-            kind = "z"
-        elif g["chi"]:
-            kind = "chi2"
-        else:
-            kind = "d"
-        problem = _structure_problem(kind, g["df1"], g["df2"])
+        kind = _kind(g)
+        note: list[str] = []
+        df1_text, df2_text = g["df1"], g["df2"]
+        if df1_text in ("l", "I"):
+            if kind != "F":
+                out.skipped.append((raw, m.start(), f"letter {df1_text!r} where a df is expected"))
+                continue
+            note.append(f"first df printed as the letter {df1_text!r}, read as 1 (PDF glyph)")
+            df1_text = "1"
+        if (df2_text is not None and kind in ("t", "r", "chi2", "Q", "Qw", "Qb")
+                and g["df2sp"] == "" and re_fullmatch_3digits(df2_text)
+                and df1_text.isdigit() and len(df1_text) <= 3):
+            note.append(f"df {df1_text},{df2_text} read with a thousands separator")
+            df1_text, df2_text = df1_text + df2_text, None
+        problem = _structure_problem(kind, df1_text, df2_text)
         if problem:
             out.skipped.append((raw, m.start(), problem))
             continue
         if g["N"] is not None and kind != "chi2":
             out.skipped.append((raw, m.start(), "N = … inside the parentheses is read only for χ2"))
             continue
-        stat = g["stat"].translate(_MINUS_TABLE)
+        stat = _number_text(g["stat"]).replace(",", "")
+        if stat != _number_text(g["stat"]):
+            note.append("statistic printed with a thousands separator")
         value = float(stat)
-        df1 = float(g["df1"]) if g["df1"] is not None else nan
-        df2 = float(g["df2"]) if g["df2"] is not None else nan
+        df1 = float(df1_text) if df1_text is not None else nan
+        df2 = float(df2_text.replace(",", "")) if df2_text is not None else nan
         if kind == "r" and abs(value) > 1:
             out.skipped.append((raw, m.start(), f"impossible correlation r = {stat} (|r| > 1)"))
             continue
-        if kind in ("F", "chi2") and value < 0:
+        if kind in ("F", "chi2", "Q", "Qw", "Qb") and value < 0:
             out.skipped.append((raw, m.start(), f"impossible negative {kind} = {stat}"))
             continue
         if (df1 == df1 and df1 <= 0) or (df2 == df2 and df2 <= 0):
             out.skipped.append((raw, m.start(), "degrees of freedom must be positive"))
             continue
         if kind == "r" and df1 == df1 and abs(value) == 1 and g["tcomp"] == "=":
-            note = ["|r| = 1 printed: the check uses the rounding interval"]
-        else:
-            note = []
+            note.append("|r| = 1 printed: the check uses the rounding interval")
         if g["ns"] is not None:
             pcomp, psign, ptext, pval, pdec = "ns", "ns", g["ns"], nan, 0
         else:
-            ptext = g["p"].translate(_MINUS_TABLE)
-            pval = float(ptext)
+            ptext = _number_text(g["p"])
+            pval, pdec = _p_value(ptext)
             if pval > 1:
                 out.skipped.append((raw, m.start(), f"impossible p = {ptext} (p > 1)"))
                 continue
             psign = g["pcomp"]
             pcomp = _COMP_NORMAL[psign]
-            pdec = _decimals(ptext)
             if pval < 0:
                 note.append(f"impossible negative p = {ptext}")
+        k = "1" if g["cilev1"] is not None else ("2" if g["cilev2"] is not None else None)
         out.raw.append(raw)
         out.start.append(m.start())
         out.end.append(m.end())
         out.test_type.append(kind)
         out.df1.append(df1)
         out.df2.append(df2)
-        out.sample_n.append(float(g["N"]) if g["N"] is not None else nan)
+        out.sample_n.append(float(g["N"].replace(",", "")) if g["N"] is not None else nan)
         out.test_comparison.append(_COMP_NORMAL[g["tcomp"]])
         out.statistic.append(stat)
         out.value.append(value)
@@ -172,5 +266,51 @@ def parse_text(text: str) -> ParsedResults:
         out.p_text.append(ptext)
         out.reported_p.append(pval)
         out.p_decimals.append(pdec)
+        out.ci_level.append(g[f"cilev{k}"] if k else "")
+        out.ci_low.append(_number_text(g[f"cilo{k}"]) if k else "")
+        out.ci_high.append(_number_text(g[f"cihi{k}"]) if k else "")
         out.notes.append(note)
-    return out
+    yield out
+
+
+#: every result ends in a p or ``ns``: the scan looks for these first (a fast literal search)
+_ANCHOR = re.compile(r"p\s*+(?:<=|>=|[=<>\u2264\u2265])|(?<![^\W\d_])n\.?+\s?+s\.?+(?!\w)")
+#: how far before its p a result may start, and after it end (a printed CI)
+MAX_BEFORE_P = 600
+MAX_AFTER_P = 300
+
+
+def _matches(text: str):
+    """Matches of the pattern, each not preceded by a word character, ``.`` or an apostrophe.
+
+    Every result ends in a p (``p =``, ``p <``, ``ns``), found first by a cheap scan. For each
+    p, the possible starts of a result (a test name followed by ``(`` or a comparison sign) in the
+    :data:`MAX_BEFORE_P` characters before it are tried left to right with the full pattern,
+    which may run at most :data:`MAX_AFTER_P` characters past the p (a printed CI). The first
+    match that reaches the p is the result. Work is linear in the text (each character is looked
+    at by a bounded number of scans); a statistic more than 600 characters before its p is not
+    read.
+    """
+    n = len(text)
+    match = _PATTERN.match
+    candidates = _CANDIDATE.finditer
+    last_end = 0
+    for a in _ANCHOR.finditer(text):
+        a0 = a.start()
+        if a0 < last_end:
+            continue
+        hi = min(a.end() + MAX_AFTER_P, n)
+        for c in candidates(text, max(a0 - MAX_BEFORE_P, last_end), a0):
+            pos = c.start()
+            before = text[pos - 1] if pos else " "
+            if before.isalnum() or before in "_.'\u2019":
+                continue
+            m = match(text, pos, hi)
+            if m is not None and m.end() > a0:
+                yield m
+                last_end = m.end()
+                break
+
+
+def re_fullmatch_3digits(text: str) -> bool:
+    return len(text) == 3 and text.isdigit()
