@@ -43,19 +43,19 @@ def audit_printed_claims(registries: tuple[Registry, ...], n_max: int = 1000) ->
             p_claim = p_claims[0]
             top = max(d_claim.n or 0, 24)
             res = d_formula_consistency(d_claim.printed, _p_text(p_claim.comparator, p_claim.printed),
-                                        n_min=3, n_max=top, av_denominator="cumming")
+                                        n_min=3, n_max=top)
             parts = [f"d = {d_claim.printed}, p {p_claim.comparator} {p_claim.printed} (n 3-{top}):"]
             for key, ranges in res.summary:
                 parts.append(f"{key} n = {format_ranges(ranges)}")
             flag = False
             if d_claim.n is not None:
                 n = d_claim.n
-                fits = res.consistent(d_claim.formula if d_claim.formula != "d_av_lakens" else "d_av", n)
+                fits = res.consistent(d_claim.formula, n)
                 flag = not fits
                 parts.append(f"registry: {d_claim.formula} ({d_claim.formula_status}) at n = {n} "
                              f"{'fits' if fits else 'does NOT fit'}")
                 if d_claim.formula != "d_z" and fits:
-                    lo, hi = res.r_interval(d_claim.formula if d_claim.formula != "d_av_lakens" else "d_av", n)
+                    lo, hi = res.r_interval(d_claim.formula, n)
                     parts.append(f"needs a pre-post r in [{lo:.3f}, {hi:.3f}] (equal SDs)")
             rows.append({"claim_id": d_claim.id, "kind": "d-formula", "verdict": "; ".join(parts), "flag": flag})
     return rows
