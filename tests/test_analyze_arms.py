@@ -175,14 +175,14 @@ def test_mixed_models_match_statsmodels_mixedlm(real):
 
     _, res, doc, wide = real
     mixed = _sel(res, "mixed_models")
-    visits = ["wk0", "wk2", "wk4", "wk6"]
+    visits = ["wk0", "wk2", "wk4", "wk6"]  # sorted order = visit order: C(tp)'s reference is wk0
     long = _long(wide, "bdi.total", visits)
-    fit = smf.mixedlm("score ~ C(tp, levels=visits) * C(arm)", long.dropna(subset=["score"]),
+    fit = smf.mixedlm("score ~ C(tp) * C(arm)", long.dropna(subset=["score"]),
                       groups="participant").fit(reml=True)
     rows = mixed[(mixed["arm"] == "between arms") &
                  mixed["variables"].str.startswith("bdi.total ~ tp * arm: ")]
-    names = {"tp[wk2]": "C(tp, levels=visits)[T.wk2]", "arm[psilocybin]": "C(arm)[T.psilocybin]",
-             "tp[wk6]:arm[psilocybin]": "C(tp, levels=visits)[T.wk6]:C(arm)[T.psilocybin]"}
+    names = {"tp[wk2]": "C(tp)[T.wk2]", "arm[psilocybin]": "C(arm)[T.psilocybin]",
+             "tp[wk6]:arm[psilocybin]": "C(tp)[T.wk6]:C(arm)[T.psilocybin]"}
     for ours, theirs in names.items():
         row = rows[rows["variables"] == f"bdi.total ~ tp * arm: {ours}"].iloc[0]
         assert row.estimate == pytest.approx(fit.params[theirs], rel=1e-4)
@@ -193,11 +193,11 @@ def test_mixed_models_match_statsmodels_mixedlm(real):
     sub = long[long["arm"] == arm].dropna(subset=["score", "ta"]).copy()
     centre = wide.loc[wide["arm"] == arm, "ta"].mean()
     sub["ta_c"] = sub["ta"] - centre
-    fit = smf.mixedlm("score ~ C(tp, levels=visits) * ta_c", sub,
+    fit = smf.mixedlm("score ~ C(tp) * ta_c", sub,
                       groups="participant").fit(reml=True)
     row = mixed[(mixed["arm"] == arm) &
                 (mixed["variables"] == "bdi.total ~ tp * ta: tp[wk6]:ta")].iloc[0]
-    assert row.estimate == pytest.approx(fit.params["C(tp, levels=visits)[T.wk6]:ta_c"], rel=1e-4)
+    assert row.estimate == pytest.approx(fit.params["C(tp)[T.wk6]:ta_c"], rel=1e-4)
     assert row.n == sub["participant"].nunique()
     detail = [m for m in doc["details"]["mixed_models"]
               if m["arm"] == arm and m["measure"] == "bdi.total"][0]

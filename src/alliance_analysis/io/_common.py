@@ -77,6 +77,11 @@ def fast_text(values: Any) -> pd.Series:
         return pd.Series(values, dtype=object).astype(str)
 
 
+def all_ascii(s: pd.Series) -> bool:
+    """Every string of ``s`` is ASCII (vectorised; ``Series.str.isascii`` needs pandas >= 3)."""
+    return not bool(s.str.contains(r"[^\x00-\x7f]", regex=True).any())
+
+
 def natural_order(ids: np.ndarray) -> np.ndarray:
     """Positions that sort ``ids`` as ``sorted(ids, key=natural_key)`` does (stable).
 
@@ -85,7 +90,7 @@ def natural_order(ids: np.ndarray) -> np.ndarray:
     otherwise the Python sort."""
     s = fast_text(ids)
     n = len(s)
-    if n and s.str.isascii().all():
+    if n and all_ascii(s):
         prefix = s.str.rstrip("0123456789")
         n_digits = (s.str.len() - prefix.str.len()).to_numpy(dtype=np.int64)
         uniq = pd.unique(prefix.astype(object).to_numpy(dtype=object))

@@ -13,7 +13,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from ._common import Ctx, fast_text
+from ._common import Ctx, all_ascii, fast_text
 from .mapping import LoadMapping
 
 #: Characters commonly typed for one another in ids: letter ↔ digit.
@@ -78,7 +78,7 @@ def check_participant_ids(raw: pd.Series, pid: pd.Series, rows: np.ndarray, colu
 def _check_near_duplicates(pid_arr: np.ndarray, raw_arr: np.ndarray, rows: np.ndarray,
                            column: str, m: LoadMapping, ctx: Ctx) -> None:
     unique = fast_text(pd.unique(pid_arr))
-    if unique.str.isascii().all():  # vectorised: ASCII ids (no Unicode spaces or case rules)
+    if all_ascii(unique):  # vectorised: ASCII ids (no Unicode spaces or case rules)
         keys = unique.str.replace("[ \t\n\r\f\v]+", "", regex=True).str.lower()
         if not keys.duplicated().any():  # no two spellings share a key
             return
