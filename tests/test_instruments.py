@@ -1,7 +1,7 @@
 """Instrument scoring against hand-scored examples.
 
 Every expected value below is worked out by hand from the key in
-/work/shared/reference/instruments.md (written out in the comments), never copied from the code.
+the project's instrument notes (written out in the comments), never copied from the code.
 """
 
 from __future__ import annotations

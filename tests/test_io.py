@@ -1,7 +1,7 @@
 """alliance_analysis.io: scoring, audit, layouts, round-trips and file formats.
 
 Expected scores are hand-computed (the arithmetic is in the comments); keys from
-/work/shared/reference/instruments.md (WAI-SR task 1,2,10,12; bond 3,5,7,9; goal 4,6,8,11).
+the project's instrument notes (WAI-SR task 1,2,10,12; bond 3,5,7,9; goal 4,6,8,11).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ Example::
     scores = wai.score(items)      # items: n_rows × 12 float array, NaN = missing
     scores["task"].score           # sum of items 1, 2, 10, 12 (reference S10, S11, S12)
 
-Item keys come only from /work/shared/reference/instruments.md; instruments whose key could not
+Item keys come only from the project's instrument notes; instruments whose key could not
 be confirmed accept precomputed scores only (``Instrument.accepts_items`` is False and
 ``Instrument.reason`` says why). See docs/instruments.md.
 """
