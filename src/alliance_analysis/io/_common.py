@@ -111,11 +111,9 @@ def _prefix_key(prefix: str) -> tuple:
     return natural_key(prefix) if prefix else ()
 
 
-def missing_reasons(text: np.ndarray, codes: tuple[Any, ...]) -> np.ndarray:
-    """Per cell: ``None`` (a value), ``"empty cell"`` or ``"missing code '…'"`` (vectorised)."""
-    s = pd.Series(text, dtype=object).astype(str).str.strip()
-    str_codes = {norm(c) for c in codes if isinstance(c, str)} - {""}
-    num_codes = [float(c) for c in codes if isinstance(c, int | float) and not isinstance(c, bool)]
+def numeric_codes(codes: tuple[Any, ...]) -> list[float]:
+    """The missing-value codes that are numbers (numbers, and strings that parse as finite ones)."""
+    out = [float(c) for c in codes if isinstance(c, int | float) and not isinstance(c, bool)]
     for c in codes:
         if isinstance(c, str):
             try:
@@ -123,7 +121,15 @@ def missing_reasons(text: np.ndarray, codes: tuple[Any, ...]) -> np.ndarray:
             except ValueError:
                 continue
             if np.isfinite(v):
-                num_codes.append(v)
+                out.append(v)
+    return out
+
+
+def missing_reasons(text: np.ndarray, codes: tuple[Any, ...]) -> np.ndarray:
+    """Per cell: ``None`` (a value), ``"empty cell"`` or ``"missing code '…'"`` (vectorised)."""
+    s = pd.Series(text, dtype=object).astype(str).str.strip()
+    str_codes = {norm(c) for c in codes if isinstance(c, str)} - {""}
+    num_codes = numeric_codes(codes)
     empty = (s == "").to_numpy()
     coded = s.str.lower().isin(str_codes).to_numpy().copy()
     if num_codes:

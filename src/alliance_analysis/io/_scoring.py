@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ._common import TIDY_COLUMNS, Ctx
-from .mapping import LoadMapping
+from .mapping import LoadMapping, Peak
 
 #: Labels recognised as the baseline (ordered first).
 BASELINE_LABELS = ("screening", "screen", "baseline", "base", "bl", "bsl", "pre", "t0")
@@ -139,6 +139,21 @@ def tidy_frame(parts: list[pd.DataFrame]) -> pd.DataFrame:
     return tidy
 
 
+def check_peak_sources(pk: Peak, have: set, m: LoadMapping) -> None:
+    """A [peaks] entry must not reuse a timepoint name and needs scores at every source timepoint
+    (``have``: the instrument's timepoints in the data)."""
+    if pk.name in have:
+        raise InputError(
+            f"[peaks] {pk.instrument}: name '{pk.name}' is already a timepoint in the data",
+            file=m.source, hint="Choose another name for the derived peak")
+    absent = [t for t in pk.sources if t not in have]
+    if absent:
+        raise InputError(
+            f"[peaks] {pk.instrument}: no {pk.instrument} scores at timepoint(s) "
+            f"{', '.join(absent)} (data has: {', '.join(sorted(have)) or 'none'})",
+            file=m.source, hint="Use canonical timepoints (after [timepoints]) in 'from'")
+
+
 def derive_peaks(tidy: pd.DataFrame, m: LoadMapping, participants: list[str], ctx: Ctx
            ) -> tuple[pd.DataFrame, list[str]]:
     from ..instruments import peak
@@ -147,17 +162,7 @@ def derive_peaks(tidy: pd.DataFrame, m: LoadMapping, participants: list[str], ct
     parts = [tidy]
     for pk in m.peaks:
         sub = tidy[tidy["instrument"] == pk.instrument]
-        have = set(sub["timepoint"])
-        if pk.name in have:
-            raise InputError(
-                f"[peaks] {pk.instrument}: name '{pk.name}' is already a timepoint in the data",
-                file=m.source, hint="Choose another name for the derived peak")
-        absent = [t for t in pk.sources if t not in have]
-        if absent:
-            raise InputError(
-                f"[peaks] {pk.instrument}: no {pk.instrument} scores at timepoint(s) "
-                f"{', '.join(absent)} (data has: {', '.join(sorted(have)) or 'none'})",
-                file=m.source, hint="Use canonical timepoints (after [timepoints]) in 'from'")
+        check_peak_sources(pk, set(sub["timepoint"]), m)
         sub = sub[sub["timepoint"].isin(pk.sources)]
         for scale in pd.unique(sub["scale"]):
             grp = sub[sub["scale"] == scale]

@@ -118,6 +118,19 @@ def block_matrix(sub: pd.DataFrame, n_items: int) -> tuple[np.ndarray, np.ndarra
     return values, where, uniques
 
 
+def score_range_message(inst: Any, scale: str, rng: tuple | None) -> tuple[str, str]:
+    """What and what to do, for a precomputed score outside its range (``rng``), or, with the
+    range unknown, a score that is not a finite, non-negative number."""
+    if rng is not None:
+        return (f"precomputed {inst.abbreviation} '{scale}' score outside the scale's range",
+                f"{inst.id} {scale} ranges {fmt_number(rng[0])}-{fmt_number(rng[1])}; check the "
+                "value, or list a missing-value code in [missing] codes")
+    return (f"precomputed {inst.abbreviation} '{scale}' score is not a finite, non-negative "
+            "number, and the scale's range is unknown to the package",
+            f"If it is a missing-value code, list it in [missing] codes; else declare the scale's "
+            f"range in the mapping: [ranges] \"{inst.id}.{scale}\" = [min, max]")
+
+
 def check_ranges(cells: pd.DataFrame, ctx: Ctx, m: LoadMapping) -> list[str]:
     """Refuse item values and precomputed scores outside their range. A precomputed scale whose
     range is neither known nor declared in ``[ranges]`` is checked for finite, non-negative
@@ -161,17 +174,7 @@ def check_ranges(cells: pd.DataFrame, ctx: Ctx, m: LoadMapping) -> list[str]:
         inst_id = cells.at[first, "instrument"]
         inst = get_instrument(inst_id)
         scale = cells.at[first, "key"]
-        rng = m.scale_range(inst_id, scale)
-        code = "; check the value, or list a missing-value code in [missing] codes"
-        if rng is not None:
-            what = f"precomputed {inst.abbreviation} '{scale}' score outside the scale's range"
-            hint = f"{inst.id} {scale} ranges {fmt_number(rng[0])}-{fmt_number(rng[1])}" + code
-        else:
-            what = (f"precomputed {inst.abbreviation} '{scale}' score is not a finite, "
-                    "non-negative number, and the scale's range is unknown to the package")
-            hint = (f"If it is a missing-value code, list it in [missing] codes; else declare "
-                    f"the scale's range in the mapping: [ranges] \"{inst.id}.{scale}\" = "
-                    "[min, max]")
+        what, hint = score_range_message(inst, scale, m.scale_range(inst_id, scale))
         raise located_error(ctx, cells, idx, what, hint)
     return notes
 

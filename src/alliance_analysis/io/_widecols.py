@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._common import Ctx, fmt_number, missing_reasons, to_float
+from ._common import Ctx, fmt_number, missing_reasons, numeric_codes, to_float
+from ._values import score_range_message
 from .mapping import LoadMapping
 from .readers import TextTable, compact, declared_missing_reasons
 
@@ -36,19 +37,6 @@ class WideColumns:
     values: dict[str, np.ndarray]          # file column -> values (file row order, NaN = missing)
     missing: pd.DataFrame                  # row, column, value, reason, _pos
     notes: list[str]
-
-
-def numeric_codes(codes: tuple[Any, ...]) -> list[float]:
-    out = [float(c) for c in codes if isinstance(c, int | float) and not isinstance(c, bool)]
-    for c in codes:
-        if isinstance(c, str):
-            try:
-                v = float(c)
-            except ValueError:
-                continue
-            if np.isfinite(v):
-                out.append(v)
-    return out
 
 
 def column_values(table: TextTable, col: str, series: pd.Series, pos: np.ndarray,
@@ -209,17 +197,7 @@ def _check_scales(table: TextTable, values: dict, pos: np.ndarray, rows: np.ndar
         k = int(np.lexsort((cp, rows[r]))[0])
         inst_id, _, _, scale = parsed[hits_c[k]]
         inst = m.instrument(inst_id)
-        rng = m.scale_range(inst_id, scale)
-        code = "; check the value, or list a missing-value code in [missing] codes"
-        if rng is not None:
-            what = f"precomputed {inst.abbreviation} '{scale}' score outside the scale's range"
-            hint = f"{inst.id} {scale} ranges {fmt_number(rng[0])}-{fmt_number(rng[1])}" + code
-        else:
-            what = (f"precomputed {inst.abbreviation} '{scale}' score is not a finite, "
-                    "non-negative number, and the scale's range is unknown to the package")
-            hint = (f"If it is a missing-value code, list it in [missing] codes; else declare "
-                    f"the scale's range in the mapping: [ranges] \"{inst.id}.{scale}\" = "
-                    "[min, max]")
+        what, hint = score_range_message(inst, scale, m.scale_range(inst_id, scale))
         shown = [table.typed(hits_c[i], pos[[r[i]]])[0] if i == k else ""
                  for i in range(len(r))]
         raise ctx.fail(what, rows[r], hits_c, shown, colpos=cp, hint=hint)

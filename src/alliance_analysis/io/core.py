@@ -39,13 +39,14 @@ from ._common import (
     missing_reasons,
     natural_key,
     natural_order,
+    numeric_codes,
     to_float,
 )
 from ._ids import check_participant_ids, normalise_ids
 from ._layouts import long_cells, wide_cells, wide_columns
-from ._scoring import derive_peaks, score_cells, sort_tidy, timepoint_order
+from ._scoring import check_peak_sources, derive_peaks, score_cells, sort_tidy, timepoint_order
 from ._values import arm_values, check_ranges, covariate_values
-from ._widecols import item_blocks, numeric_codes, score_blocks, validate_columns
+from ._widecols import item_blocks, score_blocks, validate_columns
 from .audit import EXCLUDED_COLUMNS, IGNORED_COLUMNS, MISSING_COLUMNS, AuditRecord
 from .mapping import LoadMapping, norm, parse_mapping
 from .readers import (
@@ -293,18 +294,8 @@ def _load(table: TextTable, m: LoadMapping, columnwise: bool = True) -> LoadResu
         cells = long_cells(text, stripped, rows, pid, m, ctx, cols, used, colpos)
 
     participants = sorted(pd.unique(pid).tolist(), key=natural_key)
-    missing_parts = []
-    arm = None
-    if arm_col is not None:
-        arm, miss = arm_values(stripped, rows, pid, arm_col, m, ctx, participants,
-                                colpos[arm_col])
-        missing_parts.append(miss)
-    covs = pd.DataFrame(index=pd.Index(participants, name="participant_id"))
-    for canon, col in cov_cols.items():
-        covs[canon], miss = covariate_values(stripped, rows, pid, col, m, ctx, participants,
-                                              colpos[col], m.covariate_specs.get(canon),
-                                              table.declared_missing.get(col))
-        missing_parts.append(miss)
+    arm, covs, missing_parts = _per_participant(stripped, rows, pid, m, ctx, participants, arm_col,
+                                                cov_cols, colpos, table.declared_missing)
 
     # ---- values: missing codes, numbers, ranges
     reasons = missing_reasons(cells["text"].to_numpy(), m.missing_codes)
@@ -452,17 +443,7 @@ def _wide_peaks(scores: dict, m: LoadMapping) -> list[str]:
 
     notes: list[str] = []
     for pk in m.peaks:
-        have = {tp for (i, tp, _s) in scores if i == pk.instrument}
-        if pk.name in have:
-            raise InputError(
-                f"[peaks] {pk.instrument}: name '{pk.name}' is already a timepoint in the data",
-                file=m.source, hint="Choose another name for the derived peak")
-        absent = [t for t in pk.sources if t not in have]
-        if absent:
-            raise InputError(
-                f"[peaks] {pk.instrument}: no {pk.instrument} scores at timepoint(s) "
-                f"{', '.join(absent)} (data has: {', '.join(sorted(have)) or 'none'})",
-                file=m.source, hint="Use canonical timepoints (after [timepoints]) in 'from'")
+        check_peak_sources(pk, {tp for (i, tp, _s) in scores if i == pk.instrument}, m)
         scales = list(dict.fromkeys(s for (i, tp, s) in scores
                                     if i == pk.instrument and tp in pk.sources))
         n = len(next(iter(scores.values())))
