@@ -21,6 +21,7 @@ experiences with outcome, path coefficients, p-value-only regressions) are liste
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,15 +39,9 @@ PUBLIC_OUTCOME = "qids"
 PUBLIC_ALLIANCE = "ta"
 PUBLIC_TIMEPOINT = "wk6"
 
-#: the psychotherapy benchmark, as printed (the project's issue quoting the paper)
-BENCHMARK = {
-    "reference": ("Flückiger C, Del Re AC, Wampold BE, Horvath AO (2018). The alliance in adult "
-                  "psychotherapy: a meta-analytic synthesis. Psychotherapy 55(4):316-340."),
-    "r": ".278",
-    "ci": "[.256, .299]",
-    "studies": "295",
-    "model": "three-level random-effects model fitted by REML",
-}
+#: the psychotherapy benchmark, as printed (data: claims/benchmarks/fluckiger2018.toml)
+BENCHMARK_FILE = Path(__file__).resolve().parents[1] / "claims" / "benchmarks" / "fluckiger2018.toml"
+BENCHMARK: dict[str, str] = tomllib.loads(BENCHMARK_FILE.read_text(encoding="utf-8"))
 
 COLUMNS = ("sample", "study", "effect", "source", "claim_id", "paper", "alliance", "outcome",
            "printed", "r", "r_oriented", "n", "n_status", "note")
