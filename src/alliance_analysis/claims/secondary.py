@@ -21,6 +21,7 @@ from pathlib import Path
 
 from .._files import shipped_toml
 from ..errors import InputError
+from ..report.markdown import md_cell
 from ..results import Result
 
 SECONDARY_DIR = Path(__file__).with_name("secondary_registry")
@@ -193,10 +194,6 @@ def load_secondaries() -> list[SecondaryRegistry]:
     return [load_secondary(p) for p in sorted(SECONDARY_DIR.glob("*.toml"))]
 
 
-def _md(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
 def render_secondary_page(registries: list[SecondaryRegistry]) -> str:
     """The generated docs page (``docs/papers/secondary_sources.md``)."""
     lines = [
@@ -216,20 +213,20 @@ def render_secondary_page(registries: list[SecondaryRegistry]) -> str:
     ]
     lines += [f"| {v} | {m} |" for v, m in VERDICTS.items()]
     for reg in registries:
-        lines += ["", f"## {_md(reg.publisher)}: \"{_md(reg.title)}\" ({reg.date})", "",
-                  f"{_md(reg.kind).capitalize()}; read: {_md(reg.read)}.", "",
+        lines += ["", f"## {md_cell(reg.publisher)}: \"{md_cell(reg.title)}\" ({reg.date})", "",
+                  f"{md_cell(reg.kind).capitalize()}; read: {md_cell(reg.read)}.", "",
                   "| claim | sentence | verdict | reason |", "|---|---|---|---|"]
-        lines += [f"| {c.id} | {_md(c.sentence)} | **{c.verdict}** | {_md(c.reason)} |"
+        lines += [f"| {c.id} | {md_cell(c.sentence)} | **{c.verdict}** | {md_cell(c.reason)} |"
                   for c in reg.claims]
         lines += ["", "### What the primary sources printed", "",
                   "| claim | primary | where | printed | quoted text | read at |",
                   "|---|---|---|---|---|---|"]
-        lines += [f"| {c.id} | {pv.primary} | {_md(pv.where)} | {_md(pv.value)} | {_md(pv.text)} "
+        lines += [f"| {c.id} | {pv.primary} | {md_cell(pv.where)} | {md_cell(pv.value)} | {md_cell(pv.text)} "
                   f"| <{pv.address}> |" for c in reg.claims for pv in c.printed]
         lines += ["", "### Primary sources", ""]
         for p in reg.primaries:
-            lines.append(f"- **{p.id}**: {_md(p.citation)} doi:{p.doi}. Design: {_md(p.design)}. "
-                         f"Read: {_md(p.read)}.")
+            lines.append(f"- **{p.id}**: {md_cell(p.citation)} doi:{p.doi}. Design: {md_cell(p.design)}. "
+                         f"Read: {md_cell(p.read)}.")
         counts = ", ".join(f"{v} {n}" for v, n in reg.verdict_counts().items() if n)
         lines += ["", f"Verdicts: {counts}."]
     return "\n".join(lines) + "\n"

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..apa import apa_t, fmt_bounded, fmt_ci, fmt_df, fmt_number, fmt_p
 from .escape import csv_quoting, escape_html, safe_frame
+from .markdown import md_cell
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -105,16 +106,12 @@ class ApaTable:
     # -- renderers -----------------------------------------------------------------------------
     def to_markdown(self) -> str:
         """GitHub-flavoured Markdown: bold title, pipe table, italic *Note.* line."""
-
-        def cell(text: str) -> str:
-            return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-
-        lines = [f"**{cell(self.title)}**", ""]
-        lines.append("| " + " | ".join(cell(c) for c in self.columns) + " |")
+        lines = [f"**{md_cell(self.title)}**", ""]
+        lines.append("| " + " | ".join(md_cell(c) for c in self.columns) + " |")
         lines.append("|" + "|".join("---" for _ in self.columns) + "|")
-        lines.extend("| " + " | ".join(cell(c) for c in row) + " |" for row in self.rows)
+        lines.extend("| " + " | ".join(md_cell(c) for c in row) + " |" for row in self.rows)
         if self.note:
-            lines += ["", f"*Note.* {cell(self.note)}"]
+            lines += ["", f"*Note.* {md_cell(self.note)}"]
         return "\n".join(lines) + "\n"
 
     def to_html(self) -> str:

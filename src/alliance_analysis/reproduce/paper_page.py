@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..report.markdown import md_cell as _md
 from .pipeline import ReproductionRun, headline_counts
-from .status_page import _ICON, _fmt, _md
+from .status_page import _ICON, _fmt
 
 #: figure stems written next to a paper page (others stay in the run's report only)
 PAGE_FIGURE_PREFIXES = ("paired_change", "published_vs_reproduced", "trajectories",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+from ..report.markdown import md_cell as _md
 from ..rounding import format_fixed
 from .pipeline import ReproductionRun, headline_counts
 
@@ -20,10 +21,6 @@ def _fmt(value: float, statistic: str) -> str:
         return "-"
     digits = {"N": 0, "%": 2, "M": 3, "SD": 3, "p": 5}.get(statistic, 4)
     return format_fixed(value, digits)
-
-
-def _md(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
 
 
 def render_status_page(runs: list[ReproductionRun]) -> str:
