@@ -287,8 +287,7 @@ def test_batches_equal_whole_text():
     import pandas as pd
 
     parts = pd.concat([r.to_frame() for r in check_text_batches(text, batch=97,
-                                                                 one_tailed_txt=True)],
-                      ignore_index=True)
+                                                                 one_tailed_txt=True)])
     assert whole.equals(parts)
 
 

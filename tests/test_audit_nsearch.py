@@ -14,6 +14,7 @@ import pytest
 from scipy import stats
 
 from alliance_analysis.audit import consistent_n_for_r, d_formula_consistency
+from alliance_analysis.audit.nsearch import format_ranges
 from alliance_analysis.errors import InputError
 
 
@@ -151,7 +152,7 @@ def test_av_denominator_is_deprecated():
 
 def test_d_formula_table_and_needs():
     res = d_formula_consistency(".43", ".03", n_min=10, n_max=24)
-    frame = res.to_frame()
+    frame = res.by_n()
     assert set(frame["formula"]) == {"d_z", "d_rm", "d_av", "d_av_lakens", "d_b"}
     assert len(frame) == 5 * 2 * 15
     assert frame.loc[frame["formula"] == "d_z", "r_low"].isna().all()
@@ -167,3 +168,28 @@ def test_d_bad_input():
         d_formula_consistency(".43", "1.3")
     with pytest.raises(InputError):
         d_formula_consistency(".43", ".03", sd_ratio=0)
+
+
+def test_tidy_frames_of_the_n_searches():
+    # one row per formula and tails, labelled; the n ranges as printed and their count
+    res = d_formula_consistency(".43", ".03", n_min=10, n_max=40)
+    tidy = res.to_frame()
+    assert list(tidy.index) == [f"{f} {t}-tailed" for f in ("d_z", "d_rm", "d_av", "d_av_lakens",
+                                                            "d_b") for t in ("two", "one")]
+    assert (tidy["estimate"] == 0.43).all() and tidy["p"].isna().all()
+    one = tidy.loc["d_z one-tailed"]
+    by_n = res.by_n()
+    want = by_n[(by_n["formula"] == "d_z") & (by_n["tails"] == "one")]
+    assert one["n_count"] == int(want["consistent"].sum())
+    assert one["n_ranges"] == format_ranges(res.ranges("d_z", one_tailed=True))
+    # independent: n whose two-tailed p range of d_z in [.425, .435] meets [.025, .035]
+    two = [n for n in range(10, 41)
+           if not (lambda lo, hi: hi < 0.025 or lo > 0.035)(*_dz_p_range(0.425, 0.435, n, 2))]
+    assert tidy.loc["d_z two-tailed", "n_count"] == len(two) > 0
+    assert tidy.loc["d_z two-tailed", "n_ranges"] == f"{two[0]}\u2013{two[-1]}"
+    assert dict(res.n_ranges)["d_z two-tailed"] == ((two[0], two[-1]),)
+    r = consistent_n_for_r("-.47", ".036").to_frame()
+    assert list(r.index) == ["r two-tailed", "r one-tailed"]
+    assert r.loc["r two-tailed", "n_ranges"] == "20" and r.loc["r two-tailed", "n_count"] == 1
+    assert r.loc["r two-tailed", "estimate"] == -0.47 and r.loc["r one-tailed", "p_printed"] == "= .036"
+    assert list(r.columns) == list(tidy.columns)

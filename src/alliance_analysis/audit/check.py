@@ -14,14 +14,16 @@ and impossible values are returned as *skipped* with a reason instead of vanishi
 from __future__ import annotations
 
 import dataclasses
+import itertools
+import math
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from ..apa import fmt_bounded, fmt_df, fmt_p
 from ..errors import InputError
-from ..results import Result
+from ..results import Result, estimate_row
 from .core import decision_error_rule, error_rule, p_from_magnitude, round_units, stat_bounds
 from .nsearch import consistent_n_for_r, d_formula_consistency, format_ranges
 from .parse import TYPE_CODES, ParsedResults, parse_batches, parse_text
@@ -59,6 +61,8 @@ class CheckedResult(Result):
     statistic's rounding allows, which is what the verdict uses. ``status`` is one of
     ``consistent``, ``inconsistent``, ``decision_error`` (an inconsistency that flips significance
     at alpha) or ``undetermined`` (r without df, paired d: see ``consistent_n`` and ``notes``).
+
+    ``to_frame()`` is one row of :meth:`AuditReport.to_frame` (the same columns).
     """
 
     raw: str
@@ -106,6 +110,11 @@ class CheckedResult(Result):
         d["notes"] = "; ".join(self.notes)
         return d
 
+    def to_frame(self) -> pd.DataFrame:
+        """This result as the one row of :meth:`AuditReport.to_frame`."""
+        columns = {name: [getattr(self, name)] for name in COLUMNS}
+        return AuditReport._tidy(columns)
+
 
 @dataclasses.dataclass(frozen=True)
 class SkippedResult(Result):
@@ -115,13 +124,37 @@ class SkippedResult(Result):
     start: int
     reason: str
 
+    _extra_columns: ClassVar[tuple[str, ...]] = ("raw", "start", "reason")
+
     def apa(self) -> str:
         return f"{self.raw} (skipped: {self.reason})"
+
+    def _rows(self) -> list[dict[str, Any]]:
+        """One tidy row with no numbers (nothing was checked), labelled like the checked ones."""
+        return [estimate_row(f"{self.raw} @{self.start}", math.nan, raw=self.raw,
+                             start=self.start, reason=self.reason)]
 
 
 @dataclasses.dataclass(frozen=True)
 class AuditReport(Result):
-    """All checked results of a text (columnar inside; :attr:`results` builds the objects)."""
+    """All checked results of a text (columnar inside; :attr:`results` builds the objects).
+
+    ``to_frame()`` is the tidy shape of :mod:`alliance_analysis.results`, one row per checked
+    result, labelled ``"<printed result> @<offset>"`` (the offset in the text makes a result
+    printed twice two rows): ``estimate`` = the printed value (t, F, χ², z, Q, r or d),
+    ``statistic`` = the same value for the test statistics and NaN for r and d (no statistic is
+    printed for them), ``df`` = ``df1``, ``p`` = the p recomputed at face value
+    (``computed_p``), ``ci_low``/``ci_high``/``confidence`` = the confidence interval printed
+    with the result (NaN when none), ``method`` = ``"statcheck rule"``, ``se`` NaN. Then every
+    field of :class:`CheckedResult` as an extra column, under its own name except three
+    whose names the tidy columns hold: ``statistic_text``, ``ci_low_text`` and
+    ``ci_high_text`` are the printed strings.
+    """
+
+    #: extra columns of :meth:`to_frame` (CheckedResult's fields; printed strings renamed)
+    _extra_columns: ClassVar[tuple[str, ...]] = tuple(
+        {"statistic": "statistic_text", "ci_low": "ci_low_text",
+         "ci_high": "ci_high_text"}.get(name, name) for name in COLUMNS)
 
     alpha: float
     one_tailed: bool
@@ -179,18 +212,77 @@ class AuditReport(Result):
         return int(np.sum(self.columns["ci_check"] == "inconsistent"))
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per checked result (columns as in :class:`CheckedResult`)."""
+        """One tidy row per checked result (the shape is in the class docstring)."""
+        return self._tidy(self.columns)
+
+    @staticmethod
+    def _tidy(c: dict[str, Any]) -> pd.DataFrame:
+        """The tidy frame of columns ``c`` (:data:`COLUMNS`, arrays or lists), built column-wise."""
         import pandas as pd
 
-        c = self.columns
-        frame = pd.DataFrame({name: c[name] for name in COLUMNS if name != "notes"})
-        frame["notes"] = ["; ".join(n) for n in c["notes"]]
+
+        k = len(c["raw"])
+
+        def num(x: Any) -> np.ndarray:
+            if isinstance(x, np.ndarray) and x.dtype.kind in "fiub":
+                return x.astype(float)
+            arr = np.asarray(x, dtype=object)
+            out = np.full(k, np.nan)
+            filled = (arr != "") & (arr != None)  # noqa: E711 - elementwise on an object array
+            if filled.any():
+                out[filled] = pd.to_numeric(pd.Series(arr[filled]), errors="coerce")
+            return out
+
+        value = num(c["value"])
+        kinds = np.asarray(c["test_type"], dtype=object)
+        starts = c["start"].tolist() if isinstance(c["start"], np.ndarray) else c["start"]
+        terms = [f"{raw} @{start}" for raw, start in zip(c["raw"], starts, strict=True)]
+        tidy = {
+            "term": terms, "estimate": value, "se": np.full(k, np.nan),
+            "ci_low": num(c["ci_low"]), "ci_high": num(c["ci_high"]),
+            "confidence": num(c["ci_level"]) / 100.0,
+            "statistic": np.where(np.isin(kinds, ("r", "d")), np.nan, value),
+            "df": num(c["df1"]), "p": num(c["computed_p"]),
+            "method": ["statcheck rule"] * k,
+        }
+        extra = {new: (["; ".join(n) for n in c[old]] if old == "notes" else c[old])
+                 for old, new in zip(COLUMNS, AuditReport._extra_columns, strict=True)}
+        frame = pd.DataFrame({**tidy, **extra})
+        frame.index = pd.Index(frame["term"])  # the column's array: no second conversion
+        frame.index.name = None
         return frame
+
+    def __repr__(self) -> str:
+        """The options, the counts and the results (the first 10, then how many more)."""
+        shown = [f"CheckedResult(raw={r.raw!r}, status={r.status!r}, computed_p={r.computed_p!r})"
+                 for r in itertools.islice(self.iter_results(), 10)]
+        if len(self) > 10:
+            shown.append(f"... {len(self) - 10} more")
+        return (f"AuditReport(alpha={self.alpha!r}, one_tailed={self.one_tailed!r}, "
+                f"one_tailed_in_text={self.one_tailed_in_text!r}, n_results={len(self)}, "
+                f"results=[{', '.join(shown)}], skipped={self.skipped!r})")
+
+    def summary(self) -> str:
+        """Plain text: the options and counts, then one line per result (the first 50) and per
+        skipped string."""
+        lines = [type(self).__name__] + [f"  {k}: {v}" for k, v in self._header()]
+        status = np.asarray(self.columns["status"], dtype=object)
+        lines.append("  by status: " + ", ".join(
+            f"{s} {int(np.sum(status == s))}" for s in STATUSES))
+        lines.append("")
+        lines += [r.apa() for r in itertools.islice(self.iter_results(), 50)]
+        if len(self) > 50:
+            lines.append(f"... {len(self) - 50} more results: use .to_frame()")
+        lines += [s.apa() for s in self.skipped]
+        return "\n".join([*lines, "", self.apa()])
 
     def to_dict(self) -> dict[str, Any]:
         return {"alpha": self.alpha, "one_tailed": self.one_tailed, "n_results": len(self),
                 "n_errors": self.n_errors, "n_decision_errors": self.n_decision_errors,
                 "n_skipped": len(self.skipped)}
+
+    def _header(self) -> list[tuple[str, str]]:
+        return [(k, str(v)) for k, v in self.to_dict().items()]
 
     def apa(self) -> str:
         return (f"{len(self)} results checked: {self.n_errors} inconsistent, "
@@ -340,7 +432,7 @@ def _check_parsed(parsed: ParsedResults, *, alpha: float, one_tailed: bool,
                 continue
             consistent_n[i] = format_ranges(res.ranges("d_z"))
             notes[i].append("paired d: " + "; ".join(
-                f"{key} n = {format_ranges(rng)}" for key, rng in res.summary))
+                f"{key} n = {format_ranges(rng)}" for key, rng in res.n_ranges))
     if n is not None:
         for i in np.flatnonzero(is_d):
             notes[i].append(f"checked as d_z = t/√n with n = {n}; other d formulas need r "

@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
 from ..errors import InputError
-from ..results import Result
+from ..results import Result, estimate_row
 from .core import R, error_rule, p_from_magnitude, stat_bounds
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -104,9 +104,34 @@ def _check_n_bounds(n_min: int, n_max: int, smallest: int) -> np.ndarray:
     return np.arange(int(n_min), int(n_max) + 1)
 
 
+#: the extra columns of :meth:`RNSearch.to_frame` and :meth:`DFormulaConsistency.to_frame`
+SEARCH_COLUMNS = ("formula", "tails", "p_printed", "n_ranges", "n_count", "needs")
+
+
+def _p_printed(comparison: str, p: str) -> str:
+    return "ns" if comparison == "ns" else f"{comparison} {p}"
+
+
+def _search_row(term: str, printed: str, formula: str, tails: str, p_printed: str,
+                ranges: NRanges, needs: str) -> dict[str, object]:
+    """One tidy row of an n search: the printed value as ``estimate`` (no interval, no test of
+    its own: NaN), the consistent n as ranges and their count."""
+    return estimate_row(term, float(printed), method="statcheck rule", formula=formula,
+                        tails=tails, p_printed=p_printed, n_ranges=format_ranges(ranges),
+                        n_count=sum(b - a + 1 for a, b in ranges), needs=needs)
+
+
 @dataclasses.dataclass(frozen=True)
 class RNSearch(Result):
-    """Sample sizes n for which a printed r and p are consistent (df = n − 2)."""
+    """Sample sizes n for which a printed r and p are consistent (df = n − 2).
+
+    ``to_frame()``: the tidy shape of :mod:`alliance_analysis.results`, one row per tails
+    (terms ``r two-tailed``, ``r one-tailed``): ``estimate`` is the printed r, ``method`` the
+    statcheck rule; extra columns :data:`SEARCH_COLUMNS` (``n_ranges`` as printed by
+    :func:`format_ranges`, ``n_count`` the number of consistent n).
+    """
+
+    _extra_columns: ClassVar[tuple[str, ...]] = SEARCH_COLUMNS
 
     r: str
     p_comparison: str
@@ -126,6 +151,12 @@ class RNSearch(Result):
         return (f"r = {self.r}, {p}: consistent for n = {format_ranges(self.two_tailed)} "
                 f"(two-tailed), n = {format_ranges(self.one_tailed)} (one-tailed); "
                 f"searched {self.n_min}\u2013{self.n_max}")
+
+    def _rows(self) -> list[dict[str, object]]:
+        p = _p_printed(self.p_comparison, self.p)
+        return [_search_row(f"r {tails}-tailed", self.r, "r", tails, p, ranges,
+                            "n (df = n − 2)")
+                for tails, ranges in (("two", self.two_tailed), ("one", self.one_tailed))]
 
     def to_dict(self) -> dict[str, object]:
         d = super().to_dict()
@@ -223,9 +254,14 @@ def _r_from_q(q: np.ndarray, formula: str, k: float) -> np.ndarray:
 class DFormulaConsistency(Result):
     """Which paired-d formulas fit a printed d and p, for which n (Lakens, 2013).
 
-    ``table`` rows: (formula, tails, n, consistent, r_low, r_high); r bounds are NaN for d_z.
-    ``summary`` maps ``"d_z two-tailed"`` etc. to the consistent n ranges.
+    ``n_ranges`` maps ``"d_z two-tailed"`` etc. to the consistent n ranges (see :meth:`ranges`).
+    ``to_frame()``: the tidy shape of :mod:`alliance_analysis.results`, one row per formula and
+    tails (terms ``d_z two-tailed`` ... ``d_b one-tailed``): ``estimate`` is the printed d,
+    ``method`` the statcheck rule; extra columns :data:`SEARCH_COLUMNS`. :meth:`by_n` is the
+    long table of every n searched (formula, tails, n, consistent, r_low, r_high, needs).
     """
+
+    _extra_columns: ClassVar[tuple[str, ...]] = SEARCH_COLUMNS
 
     d: str
     p_comparison: str
@@ -233,7 +269,7 @@ class DFormulaConsistency(Result):
     n_min: int
     n_max: int
     sd_ratio: float
-    summary: tuple[tuple[str, NRanges], ...]
+    n_ranges: tuple[tuple[str, NRanges], ...]
     needs: tuple[tuple[str, str], ...]
     _arrays: dict = dataclasses.field(repr=False, compare=False, default_factory=dict)
 
@@ -241,7 +277,7 @@ class DFormulaConsistency(Result):
         """Consistent n ranges of ``formula`` (``'d_z'``, ``'d_rm'``, ``'d_av'``, ``'d_av_lakens'``,
         ``'d_b'``)."""
         key = f"{formula} {'one' if one_tailed else 'two'}-tailed"
-        return dict(self.summary)[key]
+        return dict(self.n_ranges)[key]
 
     def consistent(self, formula: str, n: int, one_tailed: bool = False) -> bool:
         return any(a <= n <= b for a, b in self.ranges(formula, one_tailed))
@@ -254,7 +290,15 @@ class DFormulaConsistency(Result):
             return float("nan"), float("nan")
         return float(a["r_low"][i]), float(a["r_high"][i])
 
-    def to_frame(self) -> pd.DataFrame:
+    def _rows(self) -> list[dict[str, object]]:
+        p = _p_printed(self.p_comparison, self.p)
+        return [_search_row(key, self.d, key.split(" ")[0], key.split(" ")[1].split("-")[0], p,
+                            ranges, FORMULAS[key.split(" ")[0]])
+                for key, ranges in self.n_ranges]
+
+    def by_n(self) -> pd.DataFrame:
+        """One row per formula, tails and n searched: ``consistent`` and the interval
+        ``[r_low, r_high]`` of the pre–post r that makes the formula fit (NaN for d_z)."""
         import pandas as pd
 
         ns = np.arange(self.n_min, self.n_max + 1)
@@ -269,12 +313,12 @@ class DFormulaConsistency(Result):
     def to_dict(self) -> dict[str, object]:
         return {"d": self.d, "p_comparison": self.p_comparison, "p": self.p,
                 "n_min": self.n_min, "n_max": self.n_max, "sd_ratio": self.sd_ratio,
-                **{k: format_ranges(v) for k, v in self.summary}}
+                **{k: format_ranges(v) for k, v in self.n_ranges}}
 
     def apa(self) -> str:
         p = "ns" if self.p_comparison == "ns" else f"p {self.p_comparison} {self.p}"
         lines = [f"d = {self.d}, {p} (n {self.n_min}\u2013{self.n_max}):"]
-        for key, rng in self.summary:
+        for key, rng in self.n_ranges:
             lines.append(f"  {key}: n = {format_ranges(rng)}")
         return "\n".join(lines)
 
@@ -347,6 +391,6 @@ def d_formula_consistency(d: str | float, p: str | float, *, n: int | None = Non
                                        else repr(float(p)))
     return DFormulaConsistency(
         d=d_text, p_comparison=pcomp, p=p_text, n_min=int(ns[0]), n_max=int(ns[-1]),
-        sd_ratio=float(sd_ratio), summary=tuple(summary),
+        sd_ratio=float(sd_ratio), n_ranges=tuple(summary),
         needs=tuple(FORMULAS.items()), _arrays=ordered,
     )

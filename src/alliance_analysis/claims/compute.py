@@ -16,11 +16,12 @@ import dataclasses
 import math
 import warnings
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 
 from ..errors import AllianceAnalysisError
-from ..results import Result
+from ..results import Result, estimate_row
 from ..rounding import parse_printed
 from .compare import check_claim_value
 from .model import Claim, Registry
@@ -35,7 +36,21 @@ STATUS_DIRECTION = "direction only"
 
 @dataclass(frozen=True)
 class ClaimResult(Result):
-    """A claim, its printed value and what the data give (full precision)."""
+    """A claim, its printed value and what the data give (full precision).
+
+    ``to_frame()`` is the tidy shape of :mod:`alliance_analysis.results`: one row, labelled by
+    the claim id (so the frames of a run concatenate into one table indexed by claim), with
+    ``estimate`` = the reproduced value, ``df`` and ``p`` (= ``reproduced_p``) of the test behind
+    it and ``method`` = the registry's analysis; no interval or test statistic is kept (NaN).
+    Extra columns, always these: ``paper``, ``quantity`` (the claim's statistic: ``r``, ``d_z``,
+    ``p`` ...), ``published``, ``criterion``, ``status``, ``n``, ``n_registry``, ``detail``.
+
+    ``apa_text`` is the APA line of the computed statistic (``apa()`` returns it); ``to_dict()``
+    keeps its serialised key ``apa``, so the claims CSV and JSON columns are those of before.
+    """
+
+    _extra_columns: ClassVar[tuple[str, ...]] = ("paper", "quantity", "published", "criterion",
+                                                 "status", "n", "n_registry", "detail")
 
     claim_id: str
     paper: str
@@ -53,10 +68,22 @@ class ClaimResult(Result):
     n_status: str | None
     status: str
     detail: str
-    apa: str
+    apa_text: str
 
-    def apa_text(self) -> str:
-        return self.apa
+    def apa(self) -> str:
+        """The APA line of the computed statistic ("" when the claim was not computable)."""
+        return self.apa_text or f"{self.claim_id}: {self.status}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as a flat dict; ``apa_text`` under its serialised name ``apa``."""
+        return {("apa" if k == "apa_text" else k): v for k, v in super().to_dict().items()}
+
+    def _rows(self) -> list[dict[str, Any]]:
+        return [estimate_row(
+            self.claim_id, self.reproduced, df=math.nan if self.df is None else self.df,
+            p=self.reproduced_p, method=self.analysis, paper=self.paper,
+            quantity=self.statistic, published=self.published, criterion=self.criterion,
+            status=self.status, n=self.n, n_registry=self.n_registry, detail=self.detail)]
 
 
 def _column(wide, name: str):
@@ -77,7 +104,7 @@ def _result(claim: Claim, value, p, n, df, apa: str, extra: str = "") -> ClaimRe
         reproduced=float(value) if value is not None else math.nan,
         reproduced_p=float(p) if p is not None else math.nan,
         n=n, df=df, n_registry=claim.n, n_status=claim.n_status,
-        status=STATUS_OK if ok else STATUS_MISMATCH, detail=detail, apa=apa,
+        status=STATUS_OK if ok else STATUS_MISMATCH, detail=detail, apa_text=apa,
     )
 
 
@@ -87,7 +114,7 @@ def _not_computable(claim: Claim, why: str) -> ClaimResult:
         analysis=claim.analysis, statistic=claim.statistic, published=claim.published_text,
         criterion=claim.criterion_text,
         reproduced=math.nan, reproduced_p=math.nan, n=None, df=None, n_registry=claim.n,
-        n_status=claim.n_status, status=STATUS_NA, detail=why, apa="",
+        n_status=claim.n_status, status=STATUS_NA, detail=why, apa_text="",
     )
 
 
@@ -212,7 +239,7 @@ def _regression(claim: Claim, wide, adjusted_p: float | None = None) -> ClaimRes
         criterion=claim.criterion_text, reproduced=p_final,
         reproduced_p=nums["p"], n=nums["n"], df=nums["df"], n_registry=claim.n,
         n_status=claim.n_status, status=STATUS_MISMATCH if reasons else STATUS_OK,
-        detail="; ".join(reasons), apa=apa,
+        detail="; ".join(reasons), apa_text=apa,
     )
 
 

@@ -45,7 +45,7 @@ def audit_printed_claims(registries: tuple[Registry, ...], n_max: int = 1000) ->
             res = d_formula_consistency(d_claim.printed, _p_text(p_claim.comparator, p_claim.printed),
                                         n_min=3, n_max=top)
             parts = [f"d = {d_claim.printed}, p {p_claim.comparator} {p_claim.printed} (n 3-{top}):"]
-            for key, ranges in res.summary:
+            for key, ranges in res.n_ranges:
                 parts.append(f"{key} n = {format_ranges(ranges)}")
             flag = False
             if d_claim.n is not None:
