@@ -82,9 +82,18 @@ def test_result_is_frozen_result_with_interface_fields():
         assert getattr(res, name) is not None
     with pytest.raises(AttributeError):
         res.estimate = 0  # type: ignore[misc]
-    frame = res.to_frame()
+    frame = res.pooled_frame()  # the results.csv table
     assert list(frame["scale"]) == ["z", "r"]
     assert frame.loc[1, "estimate"] == pytest.approx(res.r_estimate)
+    tidy = res.to_frame()
+    assert list(tidy.index) == ["mu", "r", "tau2", "i2", "h2", "q"]
+    assert tidy.loc["r", "estimate"] == pytest.approx(math.tanh(res.estimate))
+    assert (tidy.loc["r", "ci_low"], tidy.loc["r", "ci_high"]) == pytest.approx(
+        tuple(math.tanh(x) for x in res.ci))
+    assert (tidy.loc["mu", "pi_low"], tidy.loc["mu", "pi_high"]) == res.pi
+    assert tidy.loc["tau2", "method"] == "Q-profile"
+    assert (tidy.loc["q", "statistic"], tidy.loc["q", "df"], tidy.loc["q", "p"]) == (
+        res.q, res.q_df, res.q_p)
     assert res.apa().startswith("Random-effects meta-analysis, τ² by REML (k = 7): r = .")
     assert "Q(6) = " in res.apa() and res.summary().startswith(res.apa())
     assert res.sigma2 is None
@@ -95,6 +104,12 @@ def test_three_level_when_study_repeats():
     assert res.model == "three-level" and res.n_studies == 4 and res.k == 7
     assert len(res.sigma2) == 2 and res.tau2 == pytest.approx(sum(res.sigma2))
     assert "σ²(between studies)" in res.apa()
+    tidy = res.to_frame()
+    assert list(tidy.index) == ["mu", "r", "tau2", "sigma2_study", "sigma2_effect", "i2", "h2",
+                                "q"]
+    assert (tidy.loc["sigma2_study", "estimate"], tidy.loc["sigma2_effect", "estimate"]) == (
+        res.sigma2)
+    assert tidy.loc["tau2", "ci_low"] != tidy.loc["tau2", "ci_low"]  # no Q-profile CI here: NaN
     with pytest.raises(InputError, match="leave-one-out"):
         res.leave_one_out()
     with pytest.raises(InputError, match="REML only"):
@@ -102,9 +117,12 @@ def test_three_level_when_study_repeats():
 
 
 def test_repr_html_is_escaped():
-    res = meta_analysis(yi=[0.1, 0.2, 0.3], vi=[0.01, 0.02, 0.03], labels=["<b>", "x", "y"])
+    # the notebook view is the tidy table (results.Result); a hostile scale name is escaped
+    res = meta_analysis(yi=[0.1, 0.2, 0.3], vi=[0.01, 0.02, 0.03], labels=["<b>", "x", "y"],
+                        effect="<b>g</b>")
     html = res._repr_html_()
-    assert html.startswith('<table class="apa-table">') and "<b>" not in html
+    assert html.startswith("<div><strong>MetaResult</strong>") and "<td>mu</td>" in html
+    assert "<b>" not in html and "&lt;b&gt;g&lt;/b&gt;" in html
 
 
 @pytest.mark.parametrize(("kwargs", "match"), [

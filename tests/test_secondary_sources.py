@@ -48,8 +48,11 @@ def test_the_seed_article_checks_every_cited_trial():
     mitchell = {pv.value for c in reg.claims for pv in c.printed if pv.primary == "mitchell2021"}
     assert any("2.1" in v for v in mitchell) and any("0.91" in v for v in mitchell)
     frame = reg.to_frame()
-    assert list(frame.index.names) == ["source", "claim"]
+    assert list(frame.index) == list(frame["term"])
+    assert frame.loc["JC1.2", "claim"] == "JC1" and (frame["source"] == reg.id).all()
+    assert len(frame) == sum(len(c.printed) for c in reg.claims)
     assert {"verdict", "reason", "primary", "printed", "address"} <= set(frame.columns)
+    assert frame["estimate"].isna().all()  # recorded text, no computed number
 
 
 def _write(tmp_path: Path, text: str) -> Path:

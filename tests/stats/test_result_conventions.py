@@ -1,4 +1,4 @@
-"""Every public result class of stats and power: tidy to_frame, summary, escaped _repr_html_, apa.
+"""Every result class of the package: tidy to_frame, summary, escaped _repr_html_, apa.
 
 The tidy shape is written down once, in :mod:`alliance_analysis.results` (and docs/methods.md):
 one row per estimate, the index = the ``term`` column (labels, not 0..n), the columns
@@ -8,15 +8,23 @@ one row per estimate, the index = the ``term`` column (labels, not 0..n), the co
 from __future__ import annotations
 
 import dataclasses
+import functools
 import html.parser
+import importlib
+import pkgutil
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from alliance_analysis import power, stats
+import alliance_analysis
+from alliance_analysis import audit, meta, power, stats
+from alliance_analysis.claims.secondary import load_secondary
 from alliance_analysis.results import TIDY_COLUMNS, Result
 from alliance_analysis.stats.reliability import reliability
+
+ROOT = Path(__file__).resolve().parents[2]
 
 RNG = np.random.default_rng(3)
 N = 30
@@ -35,7 +43,39 @@ def _mixed():
     return stats.mixed_model(long, "score ~ tp", groups="id")
 
 
-# every public result class, built twice with different options (columns must not change)
+@functools.cache
+def _davis():
+    from alliance_analysis.claims import load_registries
+    from alliance_analysis.io import load_table
+    from alliance_analysis.reproduce.spec import load_spec
+
+    spec = load_spec("davis2024")
+    claims = [c for reg in load_registries(spec.registries) for c in reg.claims]
+    return claims, load_table(ROOT / spec.data, ROOT / spec.mapping).wide
+
+
+def _claim(analysis: str, computable: bool = True):
+    from alliance_analysis.claims.compute import compute_claim
+
+    claims, wide = _davis()
+    claim = next(c for c in claims if c.analysis == analysis)
+    return compute_claim(claim, wide if computable else wide.iloc[:0])
+
+
+def _secondary(hostile: bool = False):
+    reg = load_secondary("journey_clinical_2023")
+    if hostile:  # fewer claims, a title and a sentence that would open an element
+        first = dataclasses.replace(reg.claims[0], sentence="<b>bold</b> & more")
+        reg = dataclasses.replace(reg, title="<b>t</b>", claims=(first, reg.claims[1]))
+    return reg
+
+
+AUDIT_TEXT = ("t(28) = 2.20, p = .036, 95% CI [0.05, 0.77]; r(40) = .30, p = .05; "
+              "r = -.47, p = .036; F(1, 20) = 5.1, p = .03; t(28) = 2.20, p = .036; "
+              "d = .43, p = .03; r(30) = 1.20, p = .01")
+META_R = dict(r=[0.30, 0.12, 0.45, 0.25, 0.51], n=[40, 25, 60, 18, 90])
+
+# every result class, built twice with different options (columns must not change)
 CASES = {
     "PairedTTestResult": [lambda: stats.paired_ttest(FRAME["pre"], FRAME["post"]),
                           lambda: stats.paired_ttest("pre", "post", data=FRAME,
@@ -74,12 +114,38 @@ CASES = {
                                                                 seed=0),
                        lambda: power.simulate_correlation_power(20, 0.4, k=3, n_sims=300,
                                                                 correction="holm", seed=0)],
+    "ClaimResult": [lambda: _claim("correlation"), lambda: _claim("paired_change"),
+                    lambda: _claim("correlation", computable=False)],
+    "SecondaryRegistry": [_secondary, lambda: _secondary(hostile=True)],
+    "MetaResult": [lambda: meta.meta_analysis(**META_R),
+                   lambda: meta.meta_analysis(yi=[0.1, 0.4, 0.3], vi=[0.01, 0.02, 0.03],
+                                              method="FE", effect="<b>d</b>"),
+                   lambda: meta.meta_analysis(**META_R, method="PM", knapp_hartung=True),
+                   lambda: meta.meta_analysis(**META_R, study=["A", "A", "B", "C", "C"])],
+    "EggerResult": [lambda: meta.meta_analysis(**META_R).egger(),
+                    lambda: meta.meta_analysis(**META_R).egger(model="lm")],
+    "RNSearch": [lambda: audit.consistent_n_for_r("-.47", ".036"),
+                 lambda: audit.consistent_n_for_r("-.75", "< .001", n_max=500, alpha=0.01)],
+    "DFormulaConsistency": [lambda: audit.d_formula_consistency(".43", ".03", n_max=24),
+                            lambda: audit.d_formula_consistency(".43", "ns", n=20,
+                                                                sd_ratio=1.5)],
+    "CheckedResult": [lambda: audit.check_result("t(28) = 2.20, p = .036, 95% CI [0.05, 0.77]"),
+                      lambda: audit.check_result("r = -.47, p = .036"),
+                      lambda: audit.check_result("d = .43, p = .03", n=20, one_tailed=True)],
+    "SkippedResult": [lambda: audit.check_text(AUDIT_TEXT).skipped[0],
+                      lambda: audit.SkippedResult("<b>t(x)</b>", 3, "a <b> reason")],
+    "AuditReport": [lambda: audit.check_text(AUDIT_TEXT),
+                    lambda: audit.check_text(AUDIT_TEXT, one_tailed=True, n=30, alpha=0.01),
+                    lambda: audit.check_text("<b>t(10) = 2.2, p = .05</b>")],
 }
+
+#: result classes outside this task's files that keep their earlier frame (remove when done)
+NOT_YET_TIDY = {"ScaleReliabilityResult"}
 
 
 def _public_result_classes() -> set[str]:
     names = set()
-    for mod in (stats, power):
+    for mod in (stats, power, meta, audit):
         for name in mod.__all__:
             obj = getattr(mod, name)
             if isinstance(obj, type) and issubclass(obj, Result):
@@ -87,9 +153,24 @@ def _public_result_classes() -> set[str]:
     return names
 
 
+def _every_result_class() -> set[str]:
+    """Every Result subclass defined anywhere in the package (all modules imported)."""
+    for mod in pkgutil.walk_packages(alliance_analysis.__path__, "alliance_analysis."):
+        if not mod.name.endswith("__main__"):
+            importlib.import_module(mod.name)
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    return {c.__name__ for c in subclasses(Result) if c.__module__.startswith("alliance_analysis.")}
+
+
 def test_every_public_result_class_is_covered():
     covered = {k.split("(")[0] for k in CASES}
     assert _public_result_classes() <= covered, _public_result_classes() - covered
+    assert _every_result_class() - covered == NOT_YET_TIDY
 
 
 class _Checker(html.parser.HTMLParser):
@@ -134,6 +215,8 @@ def test_result_conventions(name):
         checker.feed(page)
         assert checker.tags <= _Checker.ALLOWED
         assert "<b>" not in page  # a hostile column name is escaped
+        assert not any(name == f.name for f in dataclasses.fields(res)
+                       for name in ("apa", "summary", "to_frame", "to_dict"))  # no shadowing
 
 
 def test_paired_result_exposes_every_ci():
@@ -157,3 +240,34 @@ def test_html_view_of_a_large_batch_is_bounded():
     page = batch._repr_html_()
     assert page.count("<tr>") == 1 + 200 + 1  # header, HTML_MAX_ROWS rows, the "more" line
     assert "5,300 more rows" in page
+
+
+def test_audit_report_tidy_rows():
+    report = audit.check_text(AUDIT_TEXT)
+    frame = report.to_frame()
+    first = frame.iloc[0]
+    assert first["term"] == "t(28) = 2.20, p = .036, 95% CI [0.05, 0.77] @0"
+    assert (first["estimate"], first["statistic"], first["df"]) == (2.20, 2.20, 28.0)
+    assert (first["ci_low"], first["ci_high"], first["confidence"]) == (0.05, 0.77, 0.95)
+    assert (first["ci_low_text"], first["statistic_text"]) == ("0.05", "2.20")
+    # the same printed result twice: two rows, told apart by their offset in the text
+    twice = audit.check_text("t(28) = 2.20, p = .036. Again t(28) = 2.20, p = .036.").to_frame()
+    assert list(twice.index) == ["t(28) = 2.20, p = .036 @0", "t(28) = 2.20, p = .036 @30"]
+    # r and d are effect sizes: no printed test statistic
+    assert frame.loc[frame["test_type"].isin(["r", "d"]), "statistic"].isna().all()
+    assert frame["p"].tolist()[0] == report.results[0].computed_p
+    # one CheckedResult's frame is its row of the report's frame
+    row = report.results[3].to_frame()
+    assert list(row.columns) == list(frame.columns) and row.index[0] == frame.index[3]
+    text = repr(report)
+    assert "t(28) = 2.20, p = .036" in text and "n_results=6" in text and "impossible" in text
+
+
+def test_claim_result_keeps_its_serialised_keys():
+    res = _claim("correlation")
+    d = res.to_dict()
+    assert "apa" in d and "apa_text" not in d and d["apa"] == res.apa() == res.apa_text
+    assert list(d)[-1] == "apa"  # same key order as before (CSV column order)
+    frame = res.to_frame()
+    assert frame.index[0] == res.claim_id and frame.loc[res.claim_id, "quantity"] == res.statistic
+    assert frame.loc[res.claim_id, "estimate"] == res.reproduced

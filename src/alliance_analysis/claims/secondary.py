@@ -14,15 +14,17 @@ report section.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from .._files import shipped_toml
 from ..errors import InputError
 from ..report.markdown import md_cell
-from ..results import Result
+from ..results import Result, estimate_row
 
 SECONDARY_DIR = Path(__file__).with_name("secondary_registry")
 
@@ -81,9 +83,20 @@ class SecondaryClaim:
     printed: tuple[PrintedValue, ...]
 
 
+#: the extra columns of :meth:`SecondaryRegistry.to_frame` (and the columns of its report table)
+SECONDARY_COLUMNS = ("source", "claim", "sentence", "verdict", "reason", "primary", "where",
+                     "printed", "address")
+
+
 @dataclass(frozen=True)
 class SecondaryRegistry(Result):
-    """One secondary source, the primary sources it cites and its checked sentences."""
+    """One secondary source, the primary sources it cites and its checked sentences.
+
+    ``to_frame()`` is the tidy shape of :mod:`alliance_analysis.results` with one row per printed
+    value of each claim (see :meth:`_rows`); its extra columns are :data:`SECONDARY_COLUMNS`.
+    """
+
+    _extra_columns: ClassVar[tuple[str, ...]] = SECONDARY_COLUMNS
 
     id: str
     title: str
@@ -101,18 +114,16 @@ class SecondaryRegistry(Result):
         """Claims per verdict, in the vocabulary's order (zero counts included)."""
         return {v: sum(c.verdict == v for c in self.claims) for v in VERDICTS}
 
-    def to_frame(self):
-        """One row per printed value of each claim (a claim with several values has several rows):
-        columns source, claim, sentence, verdict, reason, primary, where, printed, address."""
-        import pandas as pd
-
-        rows = [
-            {"source": self.id, "claim": c.id, "sentence": c.sentence, "verdict": c.verdict,
-             "reason": c.reason, "primary": pv.primary, "where": pv.where, "printed": pv.value,
-             "address": pv.address}
-            for c in self.claims for pv in c.printed
-        ]
-        return pd.DataFrame(rows).set_index(["source", "claim"])
+    def _rows(self) -> list[dict[str, object]]:
+        """One tidy row per printed value of each claim, labelled ``<claim>.<j>`` (``JC1.1``,
+        ``JC1.2``: the j-th value recorded for the claim). Nothing here is a computed number:
+        the numeric columns are NaN and the recorded text is in the extra columns
+        :data:`SECONDARY_COLUMNS`."""
+        return [estimate_row(f"{c.id}.{j}", math.nan, source=self.id, claim=c.id,
+                             sentence=c.sentence, verdict=c.verdict, reason=c.reason,
+                             primary=pv.primary, where=pv.where, printed=pv.value,
+                             address=pv.address)
+                for c in self.claims for j, pv in enumerate(c.printed, start=1)]
 
     def summary(self) -> str:
         counts = ", ".join(f"{v}: {n}" for v, n in self.verdict_counts().items() if n)
@@ -242,7 +253,7 @@ def secondary_table(reg: SecondaryRegistry):
     """The claims of one registry as an :class:`~alliance_analysis.report.tables.ApaTable`."""
     from ..report.tables import ApaTable
 
-    frame = reg.to_frame().reset_index()
+    frame = reg.to_frame()[list(SECONDARY_COLUMNS)].reset_index(drop=True)
     rows = tuple((c.id, c.sentence, c.verdict, c.reason,
                   "; ".join(f"{pv.primary} ({pv.where}): {pv.value}" for pv in c.printed))
                  for c in reg.claims)

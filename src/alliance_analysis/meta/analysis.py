@@ -12,13 +12,13 @@ import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from ..errors import InputError
-from ..results import Result
+from ..results import Result, estimate_row
 from . import models
 from .effects import fisher_z
 from .loo import loo_batch
@@ -50,6 +50,15 @@ class EggerResult(Result):
     intercept: float
     k: int
 
+    def _rows(self) -> list[dict[str, Any]]:
+        """Tidy rows: ``slope`` (the test of asymmetry: SE, t or z, df, p) and ``intercept``
+        (the limit estimate as the SE goes to 0; no test of its own here). No intervals."""
+        test = "t" if math.isfinite(self.df) else "z"
+        return [estimate_row("slope", self.slope, self.se, statistic=self.stat, df=self.df,
+                             p=self.p, method=f"Egger regression ({self.model}, {test} test)"),
+                estimate_row("intercept", self.intercept,
+                             method=f"Egger regression ({self.model})")]
+
     def apa(self) -> str:
         from ..apa import fmt_number, fmt_p
 
@@ -65,7 +74,19 @@ class MetaResult(Result):
     ``tau2`` is the total heterogeneity (``σ²₁ + σ²₂`` in the three-level model, where
     ``sigma2 = (between-study, within-study)``); ``i2`` is in percent, as metafor prints it.
     ``pi`` is the prediction interval (equal to ``ci`` for the fixed-effect model).
+
+    ``to_frame()`` is the tidy shape of :mod:`alliance_analysis.results`, one row per estimate:
+    ``mu`` (the pooled value on the analysis scale: Fisher's z for correlations), ``r`` (for
+    correlations: ``tanh`` of ``mu`` and of its interval; the test is that of z, the SE NaN),
+    ``tau2`` (with its Q-profile interval; NaN for the fixed-effect and three-level models),
+    ``sigma2_study`` and ``sigma2_effect`` (three-level model only), ``i2`` (percent), ``h2``
+    and ``q`` (Cochran's Q with its df and p). Extra columns, always these: ``scale`` (the
+    scale of the row's estimate), ``pi_low``/``pi_high`` (the prediction interval, on ``mu``
+    and ``r``), ``k`` and ``n_studies``. The one-row-per-scale table that ``results.csv`` holds
+    is :meth:`pooled_frame`.
     """
+
+    _extra_columns: ClassVar[tuple[str, ...]] = ("scale", "pi_low", "pi_high", "k", "n_studies")
 
     model: str
     method: str
@@ -114,9 +135,41 @@ class MetaResult(Result):
                 out[f.name] = value
         return out
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row per estimate: the pooled value on the analysis scale and, for correlations,
-        back-transformed to r (its SE and test are those of z)."""
+    def _rows(self) -> list[dict[str, Any]]:
+        three = self.model == "three-level"
+        test = "t" if math.isfinite(self.df) else "z"
+        mu_method = ("Knapp-Hartung t" if self.knapp_hartung and not three else test)
+        scale = "z" if self.effect == "r" else self.effect
+        common = {"k": self.k, "n_studies": self.n_studies}
+        nan = math.nan
+        rows = [estimate_row("mu", self.estimate, self.se, self.ci, self.level, self.stat,
+                             self.df, self.p, mu_method, scale=scale, pi_low=self.pi[0],
+                             pi_high=self.pi[1], **common)]
+        if self.effect == "r":
+            rows.append(estimate_row("r", self.r_estimate, nan, self.r_ci, self.level, self.stat,
+                                     self.df, self.p, f"tanh of the mu interval ({mu_method})",
+                                     scale="r", pi_low=self.r_pi[0], pi_high=self.r_pi[1],
+                                     **common))
+        has_ci = all(math.isfinite(x) for x in self.tau2_ci)
+        rows.append(estimate_row("tau2", self.tau2, ci=self.tau2_ci,
+                                 confidence=self.level if has_ci else nan,
+                                 method="Q-profile" if has_ci else "", scale=scale,
+                                 pi_low=nan, pi_high=nan, **common))
+        if three and self.sigma2 is not None:
+            rows += [estimate_row(name, value, scale=scale, pi_low=nan, pi_high=nan, **common)
+                     for name, value in zip(("sigma2_study", "sigma2_effect"), self.sigma2,
+                                            strict=True)]
+        rows += [estimate_row("i2", self.i2, scale="%", pi_low=nan, pi_high=nan, **common),
+                 estimate_row("h2", self.h2, scale="ratio", pi_low=nan, pi_high=nan, **common),
+                 estimate_row("q", self.q, statistic=self.q, df=self.q_df, p=self.q_p,
+                              method="chi-squared", scale=scale, pi_low=nan, pi_high=nan,
+                              **common)]
+        return rows
+
+    def pooled_frame(self) -> pd.DataFrame:
+        """The table of ``results.csv``: one row per scale of the pooled value (the analysis
+        scale and, for correlations, r; the SE and test of r are those of z) with every scalar
+        field (heterogeneity, options) as a column."""
         import pandas as pd
 
         base = self.to_dict()
@@ -197,15 +250,14 @@ class MetaResult(Result):
         return text + "."
 
     def summary(self) -> str:
-        """A few lines for the console: the APA sentence and the per-study table."""
+        """A few lines for the console: the APA sentence, the tidy table and the per-study
+        table."""
         frame = self.studies_frame()
         cols = ["label", "r", "r_ci_lower", "r_ci_upper"] if self.effect == "r" else [
             "label", "yi", "ci_lower", "ci_upper"]
         table = frame[cols + ["weight_pct"]].to_string(index=False, float_format="%.3f")
-        return f"{self.apa()}\n\n{table}"
-
-    def _repr_html_(self) -> str:
-        return result_table(self).to_html()
+        tidy = self.to_frame().drop(columns=["term"]).to_string(float_format=lambda v: f"{v:.4g}")
+        return f"{self.apa()}\n\n{tidy}\n\n{table}"
 
     # -- diagnostics -----------------------------------------------------------------------
     def leave_one_out(self) -> pd.DataFrame:
@@ -426,7 +478,7 @@ def result_table(result: MetaResult, title: str | None = None) -> ApaTable:
     """The pooled estimate(s) as an :class:`~alliance_analysis.report.tables.ApaTable`."""
     from ..report.tables import ApaTable
 
-    frame = result.to_frame()
+    frame = result.pooled_frame()
     cols = ["scale", "estimate", "se", "ci_lower", "ci_upper", "pi_lower", "pi_upper", "p",
             "tau2", "i2", "q", "q_p"]
     rows = tuple(tuple(_cell(v) for v in r) for r in frame[cols].itertuples(index=False))

@@ -52,7 +52,7 @@ def write_outputs(result: MetaResult, out: str | Path, notice: str, notes: Seque
     names = [RESULTS_CSV, STUDIES_CSV] + ([LOO_CSV] if result.model != "three-level" else [])
     names += [APA_TXT, "forest.png/svg", "funnel.png/svg", REPORT_HTML]
     written = [write_notice(out, notice, ["", *notes, "", "Files: " + ", ".join(names)])]
-    frame = result.to_frame()
+    frame = result.pooled_frame()
     written.append(write_csv(frame, out / RESULTS_CSV))
     per_study = result.studies_frame()
     if studies is not None:
