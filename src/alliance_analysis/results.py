@@ -128,9 +128,10 @@ class Result:
         return out
 
     def _rows(self) -> list[dict[str, Any]] | None:
-        """Tidy rows (see :func:`estimate_row`). Every result class of ``stats`` and ``power``
-        defines them; ``None`` (the default) keeps the earlier one-row frame of :meth:`to_dict`
-        for classes that have not adopted the tidy shape yet."""
+        """Tidy rows (see :func:`estimate_row`). Every result class of the package defines them
+        (or, for a columnar result such as ``audit.AuditReport``, builds the same frame in its
+        own :meth:`to_frame`); ``None`` (the default) keeps the earlier one-row frame of
+        :meth:`to_dict` for a class that has not adopted the tidy shape yet."""
         return None
 
     def to_frame(self) -> pd.DataFrame:
