@@ -117,6 +117,7 @@ def test_peaks_and_arms():
                        "piq_s1_total": ["50", "", "70"], "piq_s2_total": ["60", "", "65"]})
     m = {"columns": {"participant_id": "Subject", "arm": "Group"},
          "arms": {"1": "immediate", "2": "delayed"},
+         "ranges": {"piq.total": [0, 100]},  # PIQ range unknown to the package: declared
          "peaks": {"piq": {"from": ["s1", "s2"], "name": "peak"}}}
     r = load_frame(df, m)
     # natural participant order: x1, x2, x10
@@ -181,7 +182,7 @@ def test_messy_xlsx_matches_clean_csv_except_coded_cells():
 
 def test_roundtrip_wide_canonical_wide():
     r = load_table(EX / "synthetic_example_wide.csv", EX / "synthetic_example_wide_mapping.toml")
-    back = from_wide(r.wide)
+    back = from_wide(r.wide, {"ranges": {"piq.total": [0, 100]}})  # PIQ range: declared
     pd.testing.assert_frame_equal(to_wide(back.tidy), r.wide)
     pd.testing.assert_frame_equal(back.wide, r.wide)
 
@@ -189,7 +190,7 @@ def test_roundtrip_wide_canonical_wide():
 def test_roundtrip_through_written_files(tmp_path):
     r = load_table(EX / "synthetic_example_wide.csv", EX / "synthetic_example_wide_mapping.toml")
     path = write_wide(r.wide, tmp_path / "wide.csv")
-    again = load_table(path)
+    again = load_table(path, {"ranges": {"piq.total": [0, 100]}})  # PIQ range: declared
     pd.testing.assert_frame_equal(again.wide, r.wide, check_exact=False, rtol=1e-11)
     tidy_path = write_tidy(r.tidy, tmp_path / "tidy.csv")
     first = tidy_path.read_bytes()

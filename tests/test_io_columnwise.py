@@ -61,10 +61,12 @@ def test_examples_agree(name):
 
 CELLS = st.one_of(st.sampled_from(["", " ", "1", "3", "5", "2.5", "-99", "9", ".", "NA", "x",
                                    "inf", " 4 ", "40", "120"]), st.integers(-100, 130))
+RANGES = {"piq.total": [0, 100]}  # the PIQ's range is unknown to the package: declared
 MAPPINGS = st.sampled_from([
-    None, {"missing": {"codes": [-99, ".", "NA"]}},
-    {"peaks": {"piq": {"from": ["s1", "s2"], "name": "peak"}}, "missing": {"codes": [-99]}},
-    {"ranges": {"piq.total": [0, 100]}}])
+    None, {"missing": {"codes": [-99, ".", "NA"]}, "ranges": RANGES},
+    {"peaks": {"piq": {"from": ["s1", "s2"], "name": "peak"}}, "missing": {"codes": [-99]},
+     "ranges": RANGES},
+    {"ranges": RANGES}])
 
 
 VALID = st.sampled_from(["", "1", "2", "3", "4", "5", "-99", " 3", "2.0"])

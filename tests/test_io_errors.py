@@ -234,7 +234,7 @@ def test_mapping_unknown_instrument_and_bad_toml(tmp_path):
 
 def test_peak_from_unknown_timepoint():
     df = pd.DataFrame({"participant_id": ["P1"], "piq_s1_total": ["3"]})
-    msg = refused(df, {"peaks": {"piq": {"from": ["s1", "s3"]}}})
+    msg = refused(df, {"peaks": {"piq": {"from": ["s1", "s3"]}}, "ranges": {"piq.total": [0, 100]}})
     assert "s3" in msg and "[peaks]" in msg
 
 

@@ -5,6 +5,7 @@ Each test reproduces a defect found by outside testing: it failed before the fix
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -109,26 +110,43 @@ def piq_frame(value: str) -> pd.DataFrame:
                          "piq_s1_total": ["40", value, "55"]})
 
 
-def test_prescored_total_without_known_range_refuses_undeclared_code():
-    # PIQ's range is not known to the package: -99 used to become a score (and a peak)
+@pytest.mark.parametrize("value", ["-99", "999", "60"])
+def test_prescored_total_without_a_range_is_refused(value):
+    # PIQ's range is not known to the package: -99 used to become a score and a peak (r .259 ->
+    # .066); later only negative values were refused, so 999 still became a score. Now a
+    # pre-scored scale with neither a known nor a declared range is refused, whatever its values.
     with pytest.raises(InputError) as info:
-        load_frame(piq_frame("-99"), source_name="t.csv")
-    msg = str(info.value)
-    assert "row 3" in msg and "piq_s1_total" in msg and "'-99'" in msg and "[ranges]" in msg
+        load_frame(piq_frame(value), source_name="t.csv")
+    exc = info.value
+    assert exc.file == "t.csv" and exc.column == "piq_s1_total"
+    assert '[ranges] "piq.total" = [min, max]' in str(exc)
+    assert str(exc).count("\n") == 0
+
+
+def test_prescored_total_without_a_range_is_refused_in_the_long_layout():
+    df = pd.DataFrame({"participant_id": ["P1", "P1", "P2"], "timepoint": ["s1", "s1", "s1"],
+                       "instrument": ["hamd", "piq", "piq"], "item": ["", "", ""],
+                       "scale": ["total", "total", "total"], "value": ["10", "40", "-99"]})
+    with pytest.raises(InputError) as info:
+        load_frame(df, source_name="long.csv")
+    exc = info.value
+    assert (exc.file, exc.row, exc.column) == ("long.csv", 3, "scale")
+    assert '[ranges] "piq.total"' in str(exc)
+    r = load_frame(df, {"ranges": {"piq.total": [0, 100]}, "missing": {"codes": [-99]}})
+    assert r.wide["piq.total.s1"].tolist()[0] == 40 and np.isnan(r.wide["piq.total.s1"].iloc[1])
 
 
 def test_prescored_total_declared_range_and_missing_code():
     mapping = {"ranges": {"piq.total": [0, 100]}}
-    msg = str(pytest.raises(InputError, load_frame, piq_frame("120"), mapping).value)
-    assert "outside" in msg and "0-100" in msg and "'120'" in msg
+    for bad in ("120", "-99", "-0.5", "inf"):
+        exc = pytest.raises(InputError, load_frame, piq_frame(bad), mapping,
+                            source_name="t.csv").value
+        assert (exc.file, exc.row, exc.column, exc.value) == ("t.csv", 3, "piq_s1_total", bad)
+        assert "outside" in str(exc) and "0-100" in str(exc)
     r = load_frame(piq_frame("-99"), {**mapping, "missing": {"codes": [-99]}})
     assert r.wide["piq.total.s1"].isna().sum() == 1
     assert "missing code '-99'" in set(r.audit.values_set_missing["reason"])
-
-
-def test_prescored_total_without_range_is_noted_in_the_audit():
-    r = load_frame(piq_frame("60"))
-    assert any("range" in n and "piq" in n for n in r.audit.notes)
+    assert any("declared in [ranges] (0-100" in n for n in r.audit.notes)
 
 
 def test_declared_range_for_a_scale_with_a_known_range_is_refused():

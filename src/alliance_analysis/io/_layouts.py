@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ._common import TP_LONG, TP_PLAIN, WIDE_KEY, Columns, Ctx
+from ._values import unknown_range_error
 from .mapping import LONG_COLUMNS, LoadMapping, norm
 
 
@@ -133,6 +134,8 @@ def wide_columns(columns: Any, m: LoadMapping, ctx: Ctx, used: set) -> dict[str,
                 hint="Keep one of them (or list one under [layout] ignore_columns)")
         seen[key] = col
         parsed[col] = key
+        if key[2] == "scale" and m.scale_range(key[0], key[3]) is None:
+            raise unknown_range_error(m.instrument(key[0]), key[3], m, ctx.file, col, 1)
     check_blocks(parsed, ctx, m)
     return parsed
 
@@ -289,6 +292,11 @@ def long_cells(text: pd.DataFrame, stripped: pd.DataFrame, rows: np.ndarray, pid
                            scale_name[idx].tolist(),
                            hint=f"Scales of {inst.id}: {', '.join(inst.precomputed_scales)}")
         key[is_scale] = names
+        for name in pd.unique(names):
+            if m.scale_range(iid, name) is None:
+                i = int(np.flatnonzero(is_scale)[np.flatnonzero(names == name)[0]])
+                col = (item_col if as_scale[i] else scale_col) or val_col
+                raise unknown_range_error(inst, name, m, ctx.file, col, int(rows[i]))
     cells = pd.DataFrame({
         "pid": pid.to_numpy(dtype=object), "timepoint": tp.to_numpy(dtype=object),
         "instrument": inst_arr, "kind": kind, "key": key,

@@ -118,24 +118,44 @@ def block_matrix(sub: pd.DataFrame, n_items: int) -> tuple[np.ndarray, np.ndarra
     return values, where, uniques
 
 
-def score_range_message(inst: Any, scale: str, rng: tuple | None) -> tuple[str, str]:
-    """What and what to do, for a precomputed score outside its range (``rng``), or, with the
-    range unknown, a score that is not a finite, non-negative number."""
-    if rng is not None:
-        return (f"precomputed {inst.abbreviation} '{scale}' score outside the scale's range",
-                f"{inst.id} {scale} ranges {fmt_number(rng[0])}-{fmt_number(rng[1])}; check the "
-                "value, or list a missing-value code in [missing] codes")
-    return (f"precomputed {inst.abbreviation} '{scale}' score is not a finite, non-negative "
-            "number, and the scale's range is unknown to the package",
-            f"If it is a missing-value code, list it in [missing] codes; else declare the scale's "
-            f"range in the mapping: [ranges] \"{inst.id}.{scale}\" = [min, max]")
+def unknown_range_error(inst: Any, scale: str, m: LoadMapping, file: str, column: str,
+                        row: int | None = None) -> InputError:
+    """A precomputed score whose range is neither known to the package nor declared in the
+    mapping's ``[ranges]``: refused (without a range, an undeclared code such as ``-99`` would
+    pass as a score; issue 14 §1.3)."""
+    where = f" in {m.source}" if m.source else ""
+    return InputError(
+        f"precomputed {inst.abbreviation} '{scale}' score has no range: the package does not "
+        f"know the range of {inst.id} {scale} and the mapping does not declare it",
+        file=file, row=row, column=column,
+        hint=f"Declare the range of the version your trial used{where}: [ranges] "
+        f"\"{inst.id}.{scale}\" = [min, max] (values outside it are then refused unless listed "
+        "in [missing] codes)")
+
+
+def score_range_message(inst: Any, scale: str, rng: tuple) -> tuple[str, str]:
+    """What and what to do, for a precomputed score outside its range ``rng``."""
+    return (f"precomputed {inst.abbreviation} '{scale}' score outside the scale's range",
+            f"{inst.id} {scale} ranges {fmt_number(rng[0])}-{fmt_number(rng[1])}; check the "
+            "value, or list a missing-value code in [missing] codes")
+
+
+def declared_range_notes(keys: Any, m: LoadMapping) -> list[str]:
+    """Audit notes for the precomputed scales checked against a range declared in ``[ranges]``."""
+    out = []
+    for inst_id, scale in sorted(set(keys)):
+        if (inst_id, scale) in m.ranges:
+            lo, hi = m.ranges[(inst_id, scale)]
+            out.append(f"{inst_id} {scale}: values checked against the range declared in "
+                       f"[ranges] ({fmt_number(lo)}-{fmt_number(hi)}; the package does not "
+                       "know it)")
+    return out
 
 
 def check_ranges(cells: pd.DataFrame, ctx: Ctx, m: LoadMapping) -> list[str]:
-    """Refuse item values and precomputed scores outside their range. A precomputed scale whose
-    range is neither known nor declared in ``[ranges]`` is checked for finite, non-negative
-    values only (every scale the package knows is a sum or mean of non-negative ratings), and
-    the returned audit note says so."""
+    """Refuse item values and precomputed scores outside their range (every precomputed scale
+    has one: known to the package or declared in ``[ranges]``, see :func:`unknown_range_error`).
+    Returns the audit notes of declared ranges."""
     get_instrument = m.instrument
     bad_idx: list[np.ndarray] = []
     items = cells[cells["kind"] == "item"]
@@ -153,19 +173,17 @@ def check_ranges(cells: pd.DataFrame, ctx: Ctx, m: LoadMapping) -> list[str]:
                        item_hint(cells, first, m))
     scales = cells[cells["kind"] == "scale"]
     bad_scale: list[np.ndarray] = []
-    notes: list[str] = []
+    keys = []
     for (inst_id, scale), sub in scales.groupby(["instrument", "key"], sort=True):
         rng = m.scale_range(inst_id, scale)
+        if rng is None:
+            i = int(sub.index[np.lexsort((sub["colpos"].to_numpy(), sub["row"].to_numpy()))[0]])
+            raise unknown_range_error(get_instrument(inst_id), scale, m, ctx.file,
+                                      str(cells.at[i, "column"]), int(cells.at[i, "row"]))
+        keys.append((inst_id, scale))
         v = sub["value"].to_numpy(dtype=float)
         with np.errstate(invalid="ignore"):
-            bad = np.isinf(v)
-            if rng is not None:
-                bad |= (v < rng[0]) | (v > rng[1])
-            else:
-                bad |= v < 0
-        if rng is None:
-            notes.append(f"{inst_id} {scale}: range unknown to the package and not declared in "
-                         "[ranges]; values checked only for being finite and not negative")
+            bad = np.isinf(v) | (v < rng[0]) | (v > rng[1])
         if bad.any():
             bad_scale.append(sub.index.to_numpy()[bad])
     if bad_scale:
@@ -176,7 +194,7 @@ def check_ranges(cells: pd.DataFrame, ctx: Ctx, m: LoadMapping) -> list[str]:
         scale = cells.at[first, "key"]
         what, hint = score_range_message(inst, scale, m.scale_range(inst_id, scale))
         raise located_error(ctx, cells, idx, what, hint)
-    return notes
+    return declared_range_notes(keys, m)
 
 
 def item_hint(cells: pd.DataFrame, i: int, m: LoadMapping) -> str:

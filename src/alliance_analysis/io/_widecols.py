@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ._common import Ctx, fmt_number, missing_reasons, numeric_codes, to_float
-from ._values import score_range_message
+from ._values import declared_range_notes, score_range_message, unknown_range_error
 from .mapping import LoadMapping
 from .readers import TextTable, compact, declared_missing_reasons
 
@@ -175,18 +175,18 @@ def _check_items(table: TextTable, values: dict, pos: np.ndarray, rows: np.ndarr
 
 def _check_scales(table: TextTable, values: dict, pos: np.ndarray, rows: np.ndarray,
                   parsed: dict, m: LoadMapping, ctx: Ctx, colpos: dict) -> list[str]:
-    notes: set[tuple[str, str]] = set()
+    keys = []
     hits_r, hits_c = [], []
     for col, (inst_id, _tp, kind, scale) in parsed.items():
         if kind != "scale":
             continue
         rng = m.scale_range(inst_id, scale)
+        if rng is None:  # refused with the header already (wide_columns); kept for safety
+            raise unknown_range_error(m.instrument(inst_id), scale, m, ctx.file, col, 1)
+        keys.append((inst_id, scale))
         v = values[col].astype(np.float64)
         with np.errstate(invalid="ignore"):
-            bad = np.isinf(v)
-            bad |= ((v < rng[0]) | (v > rng[1])) if rng is not None else v < 0
-        if rng is None:
-            notes.add((inst_id, scale))
+            bad = np.isinf(v) | (v < rng[0]) | (v > rng[1])
         idx = np.flatnonzero(bad)
         if len(idx):
             hits_r.append(idx)
@@ -201,8 +201,7 @@ def _check_scales(table: TextTable, values: dict, pos: np.ndarray, rows: np.ndar
         shown = [table.typed(hits_c[i], pos[[r[i]]])[0] if i == k else ""
                  for i in range(len(r))]
         raise ctx.fail(what, rows[r], hits_c, shown, colpos=cp, hint=hint)
-    return [f"{i} {s}: range unknown to the package and not declared in [ranges]; values "
-            "checked only for being finite and not negative" for i, s in sorted(notes)]
+    return declared_range_notes(keys, m)
 
 
 def score_blocks(values: dict[str, np.ndarray], parsed: dict[str, tuple], order: np.ndarray,

@@ -231,6 +231,7 @@ def text_to_table(names: list[str], text: pd.DataFrame, source: str, first_row: 
 
 
 def _sniff(sample: str, default: str) -> str:
+    sample = sample.replace("\r\n", "\n").replace("\r", "\n")  # the sniffer splits on LF only
     try:
         return csv.Sniffer().sniff(sample, delimiters=_SNIFF_DELIMITERS).delimiter
     except csv.Error:
@@ -362,18 +363,43 @@ def _header_fields(body_raw: bytes, delimiter: str) -> list[str]:
     return next(csv.reader([line], delimiter=delimiter), [])
 
 
+def _line_ends(raw: bytes) -> tuple[bytes, bytes | None, str | None]:
+    """Line ends of a delimited file: LF and CR LF are read as they are. Bare CR line ends (old
+    Mac exports) are made LF in memory when that is unambiguous: the file has no LF at all (every
+    CR ends a line, or is a line break inside a quoted cell), or it has no quote character (so no
+    cell can hold a line break). Returns (bytes to check, bytes to read or None to read the file,
+    audit note). A file mixing bare CR with LF and holding quotes is read as it is: the strict
+    ``csv`` pass and the C reader both end a row at a bare CR outside quotes and keep one inside a
+    quoted cell; should they disagree, the load is refused, naming the mixed line ends."""
+    n_cr = raw.count(b"\r")
+    if not n_cr:
+        return raw, None, None
+    n_crlf = raw.count(b"\r\n")
+    if n_cr == n_crlf:
+        return raw, None, None
+    if b"\n" not in raw:
+        fixed = raw.replace(b"\r", b"\n")
+        return fixed, fixed, "line ends: bare CR (old Mac format), read as line breaks"
+    if b'"' not in raw:
+        fixed = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        return fixed, fixed, (f"line ends: {n_cr - n_crlf} bare CR (old Mac format) among LF "
+                              "line ends, read as line breaks")
+    return raw, None, None
+
+
 def _read_delimited(p: Path, delimiter: str | None, numeric: Any = None) -> TextTable:
     """``numeric``: predicate on a header name; such columns are parsed as numbers by the C
     reader when every cell of the column is a number or empty (NaN), else kept as text."""
     file = str(p)
     raw = p.read_bytes()
     sample = _check_text(p, raw)
-    if delimiter is None:
-        default = "\t" if p.suffix.lower() in (".tsv", ".tab") else ","
-        delimiter = default if p.suffix.lower() in (".tsv", ".tab") else _sniff(sample, default)
     bom = raw.startswith(codecs.BOM_UTF8)
     if bom:
         raw = raw[len(codecs.BOM_UTF8):]
+    raw, in_memory, line_note = _line_ends(raw)
+    if delimiter is None:
+        default = "\t" if p.suffix.lower() in (".tsv", ".tab") else ","
+        delimiter = default if p.suffix.lower() in (".tsv", ".tab") else _sniff(sample, default)
     # leading blank lines are skipped; row numbers keep counting them
     stripped_start = len(raw) - len(raw.lstrip(b"\r\n \t"))
     first = raw[:stripped_start].count(b"\n")
@@ -387,6 +413,7 @@ def _read_delimited(p: Path, delimiter: str | None, numeric: Any = None) -> Text
     else:
         counts = _line_field_counts(body_raw, delimiter)
         header = _header_fields(body_raw, delimiter)
+    body_bare_cr = body_raw.count(b"\r") > body_raw.count(b"\r\n")
     del body_raw
     width_header = int(counts[0])
     width = int(counts.max())
@@ -399,7 +426,10 @@ def _read_delimited(p: Path, delimiter: str | None, numeric: Any = None) -> Text
     na_values = {j: [""] for j in num_cols}
     parts: dict[int, list[np.ndarray]] = {j: [] for j in range(width)}
     n_read = 0
-    reader = pd.read_csv(p, dtype=dtype, na_values=na_values, na_filter=bool(num_cols),
+    def source() -> Any:  # the file, or its bytes with the line ends made LF
+        return p if in_memory is None else io.BytesIO(in_memory)
+
+    reader = pd.read_csv(source(), dtype=dtype, na_values=na_values, na_filter=bool(num_cols),
                          chunksize=1 << 18, **opts)
     with reader:
         for chunk in reader:
@@ -414,9 +444,12 @@ def _read_delimited(p: Path, delimiter: str | None, numeric: Any = None) -> Text
                         arr = np.where(pd.isna(arr), "", arr).astype(object)
                     parts[j].append(arr)
     if n_read != len(counts) - 1:  # the C reader and the structure pass must agree
+        mixed = (" The file mixes line ends: some lines end in a bare CR (old Mac), others in "
+                 "LF or CR LF, and a quoted cell makes it ambiguous which CR ends a row."
+                 if line_note is None and body_bare_cr else "")
         raise InputError(
             f"the file's rows could not be read consistently ({len(counts) - 1} data rows found "
-            f"by the structure check, {n_read} by the reader)", file=file,
+            f"by the structure check, {n_read} by the reader).{mixed}", file=file,
             hint="Check the quoting and line ends of the file, or export it again as CSV")
     columns = {}
     for j in range(width):
@@ -454,10 +487,10 @@ def _read_delimited(p: Path, delimiter: str | None, numeric: Any = None) -> Text
                 file=file, row=int(rows[k]), value=shown(value),
                 hint=f"Check the delimiter ({delimiter!r} used) and quoting on that row"
                 + (f", and {len(bad) - 1} more such rows" if len(bad) > 1 else ""))
-    notes = ()
+    notes: tuple[str, ...] = (line_note,) if line_note else ()
     if multiline:
-        notes = (f"{multiline} row(s) hold a quoted cell with a line break (read as one cell; "
-                 "check rows read if that is not expected)",)
+        notes += (f"{multiline} row(s) hold a quoted cell with a line break (read as one cell; "
+                  "check rows read if that is not expected)",)
 
     def text_of(wanted: dict[int, np.ndarray]) -> dict[int, np.ndarray]:
         """The cells of file columns ``j`` at row positions ``wanted[j]`` exactly as typed:
@@ -465,7 +498,7 @@ def _read_delimited(p: Path, delimiter: str | None, numeric: Any = None) -> Text
         out = {j: np.empty(len(v), dtype=object) for j, v in wanted.items()}
         order = {j: np.argsort(v, kind="stable") for j, v in wanted.items()}
         start = 0
-        reader = pd.read_csv(p, usecols=sorted(wanted), dtype=object, na_filter=False,
+        reader = pd.read_csv(source(), usecols=sorted(wanted), dtype=object, na_filter=False,
                              chunksize=1 << 18, **opts)
         with reader:
             for chunk in reader:

@@ -40,12 +40,31 @@ def mapping_toml(spec: SyntheticSpec, csv_name: str) -> str:
     lines += ["[instruments]"]
     lines += [f'{p} = "{i}"' for p, i in instruments.items()]
     lines += ["", "[timepoints]"] + [f'{t} = "{t}"' for t in timepoints]
+    ranges = _declared_ranges(spec)
+    if ranges:
+        lines += ["", "[ranges]  # precomputed totals whose range the package does not know: the "
+                  "design's construction range (synthetic units), not the instrument's"]
+        lines += [f'"{key}" = [{lo}, {hi}]' for key, (lo, hi) in ranges.items()]
     if peaks:
         lines += ["", "[peaks]"]
         for inst, (sessions, name) in peaks.items():
             src = ", ".join(f'"{s}"' for s in sessions)
             lines.append(f'{inst} = {{ from = [{src}], name = "{name}" }}')
     return "\n".join(lines) + "\n"
+
+
+def _declared_ranges(spec: SyntheticSpec) -> dict[str, tuple[int, int]]:
+    """``[ranges]`` of the mapping: each precomputed total of the design whose instrument range
+    the package does not know (the loader refuses such a score without a declared range)."""
+    from ..instruments import get_instrument
+
+    out: dict[str, tuple[int, int]] = {}
+    for v in spec.variables:
+        if v.covariate or not v.precomputed:
+            continue
+        if get_instrument(v.instrument).scale_range("total") is None:
+            out.setdefault(f"{v.instrument}.total", (v.total_min, v.total_max))
+    return out
 
 
 def _fmt(x: Any, digits: int = 4) -> str:
