@@ -225,3 +225,70 @@ def test_too_few_groups_and_one_row_per_group():
         mixed_model(df.assign(x2=2 * df["x"]), "y ~ x + x2", "id")
     with pytest.raises(InputError, match="at least 2 levels"):
         mixed_model(df.assign(tp="a"), "y ~ tp", "id")
+
+
+# ---- the random-intercept closed form equals the general per-group algebra ------------------
+
+def _random_trial(seed: int, n_groups: int, visits: int, sd_group: float) -> pd.DataFrame:
+    """SYNTHETIC long data: unbalanced groups (some of one row), missing visits, a factor, a
+    numeric moderator and a group-level covariate."""
+    rng = np.random.default_rng(seed)
+    size = rng.integers(1, visits + 1, n_groups)
+    size[: max(1, n_groups // 10)] = 1                      # groups of one row
+    g = np.repeat(np.arange(n_groups), size)
+    tp = np.concatenate([np.sort(rng.choice(visits, s, replace=False)) for s in size])
+    x = rng.normal(size=n_groups)[g]
+    arm = np.where(rng.random(n_groups) < 0.5, "a", "b")[g]
+    y = (1.0 + 0.4 * tp - 0.3 * x * tp + 0.5 * (arm == "b") + sd_group * rng.normal(
+        size=n_groups)[g] + rng.normal(size=g.size))
+    frame = pd.DataFrame({"g": g.astype(str), "tp": [f"v{t}" for t in tp], "x": x, "arm": arm,
+                          "y": y})
+    frame.loc[rng.random(len(frame)) < 0.05, "y"] = np.nan    # missing visits
+    return frame
+
+
+@pytest.mark.parametrize("seed, n_groups, visits, sd_group, formula, reml", [
+    (1, 40, 4, 1.0, "y ~ tp * x", True),
+    (2, 25, 3, 0.5, "y ~ tp * arm", False),
+    (3, 60, 5, 2.0, "y ~ tp * arm * x", True),
+    (4, 30, 4, 0.0, "y ~ tp + x", True),                     # no group variance: singular
+    (5, 12, 2, 1.5, "y ~ x", False),
+])
+def test_random_intercept_closed_form_equals_general_path(monkeypatch, seed, n_groups, visits,
+                                                          sd_group, formula, reml):
+    from alliance_analysis.stats import mixed
+
+    frame = _random_trial(seed, n_groups, visits, sd_group)
+    fast = mixed_model(frame, formula, "g", reml=reml)
+    monkeypatch.setattr(mixed, "_CLOSED_FORM", False)
+    slow = mixed_model(frame, formula, "g", reml=reml)
+    assert fast.terms == slow.terms and fast.n_obs == slow.n_obs and fast.n_dropped == slow.n_dropped
+    assert fast.singular == slow.singular
+    assert abs(fast.criterion - slow.criterion) <= 1e-9 * max(1.0, abs(slow.criterion))
+    # both optimisers stop where the criterion no longer falls at double precision (θ known to
+    # about 1e-8 relative); at one θ the two algebras agree to rounding (test below)
+    for name in ("estimate", "se", "t", "vcov", "theta", "df", "sigma"):
+        assert _close(getattr(fast, name), getattr(slow, name), rel=1e-6, floor=1e-9), name
+    assert _close(fast.p, slow.p, rel=1e-5, floor=1e-300), "p"
+
+
+def test_random_intercept_closed_form_derivatives_equal_general_ones():
+    """At the same θ (interior, and θ = 0), the criterion, gradient, Hessian, H of D(θ, σ) and
+    ∂C/∂φ of the closed form equal the general per-group algebra's."""
+    from alliance_analysis.stats.mixed import _LMM, _RandomIntercept
+
+    rng = np.random.default_rng(11)
+    G = 50
+    codes = np.sort(rng.integers(0, G, 300))
+    X = np.column_stack([np.ones(codes.size), rng.normal(size=(codes.size, 3))])
+    y = X @ [1.0, 0.5, -0.2, 0.1] + rng.normal(size=G)[codes] + rng.normal(size=codes.size)
+    Z = np.ones((codes.size, 1))
+    for reml in (True, False):
+        general = _LMM(y, X, Z, codes, G, reml)
+        closed = _RandomIntercept(y, X, codes, G, reml)
+        for t in (0.0, 0.3, 1.7):
+            theta = np.array([t])
+            a, b = general.derivatives(theta), closed.derivatives(theta)
+            assert np.isclose(general.criterion(theta), closed.criterion(theta), rtol=1e-13)
+            for key in ("grad", "hess", "Hphi", "dC", "S"):
+                assert np.allclose(a[key], b[key], rtol=1e-10, atol=1e-12), (key, t, reml)

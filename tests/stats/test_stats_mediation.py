@@ -217,3 +217,35 @@ def test_confidence_level_and_seed_change(data):
     assert other.indirect_ci != a95.indirect_ci
     assert "95% CI" in a95.apa() and "90% CI" in a90.apa()
     assert list(a95.paths()["path"]) == ["a", "b", "c", "c'"]
+
+
+def test_chunked_bootstrap_equals_loop_reference(data, monkeypatch):
+    """Chunks of 3 resamples (the last one shorter) draw the same stream as one (n_boot, n)
+    draw: the BCa interval equals a plain loop over one-shot indices and a loop jackknife."""
+    from scipy.stats import norm
+
+    from alliance_analysis.stats import mediation
+
+    n_boot, seed = 101, 5
+    x, m, y = (data[c].to_numpy(float) for c in ("X", "M", "Y"))
+    n = len(x)
+    monkeypatch.setattr(mediation, "_CHUNK_ELEMENTS", 3 * n)
+
+    def ab(rows):
+        dm = np.column_stack([np.ones(len(rows)), x[rows]])
+        dy = np.column_stack([np.ones(len(rows)), x[rows], m[rows]])
+        return (np.linalg.lstsq(dm, m[rows], rcond=None)[0][1]
+                * np.linalg.lstsq(dy, y[rows], rcond=None)[0][2])
+
+    est = ab(np.arange(n))
+    idx = np.random.default_rng(seed).integers(0, n, size=(n_boot, n))
+    draws = np.array([ab(r) for r in idx])
+    jack = np.array([ab(np.delete(np.arange(n), i)) for i in range(n)])
+    z0 = norm.ppf(np.mean(draws < est))
+    zq = norm.ppf([0.025, 0.975])
+    dev = jack.mean() - jack
+    acc = np.sum(dev**3) / (6 * np.sum(dev**2) ** 1.5)
+    bca = np.quantile(draws, norm.cdf(z0 + (z0 + zq) / (1 - acc * (z0 + zq))))
+    res = mediate(data, "X", "M", "Y", n_boot=n_boot, ci="bca", seed=seed)
+    assert res.indirect_se == pytest.approx(np.std(draws, ddof=1), rel=1e-9)
+    assert res.indirect_ci == pytest.approx(tuple(bca), rel=1e-9)

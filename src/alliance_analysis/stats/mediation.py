@@ -15,8 +15,9 @@ estimate ± t_{df, 1−α/2}·SE with the df of their equation, as PROCESS and s
 its standardized form have the **bootstrap** intervals below (``indirect_ci``,
 ``indirect_std_ci``), since a·b is not normal.
 
-Bootstrap: all n_boot × n resample indices are drawn at once from ``np.random.default_rng(seed)``
-(deterministic for a seed). A resample is an OLS fit with integer case weights, so the normal
+Bootstrap: the n_boot × n resample indices come from ``np.random.default_rng(seed)``
+(deterministic for a seed), drawn chunk by chunk (the same stream as one draw, memory
+O(chunk × n) whatever n_boot). A resample is an OLS fit with integer case weights, so the normal
 equations (XᵀWX)β = XᵀWy of every resample come from one matrix product of the count matrix
 with the fixed row products; the stacked systems are solved at once (closed form for 1 × 1 and
 2 × 2, batched ``np.linalg.solve`` beyond). No Python loop per resample; memory-bounded chunks.
@@ -152,6 +153,41 @@ def _resample_counts(idx: np.ndarray, n: int) -> np.ndarray:
     return np.bincount(flat, minlength=n_sets * n).reshape(n_sets, n).astype(float)
 
 
+def row_products(values: np.ndarray) -> np.ndarray:
+    """[vᵢ, vec(vᵢvᵢᵀ)] per row (n × (d + d²)): the terms whose case-weighted sums give every
+    resample's normal equations."""
+    n, d = values.shape
+    return np.concatenate([values, (values[:, :, None] * values[:, None, :]).reshape(n, d * d)],
+                          axis=1)
+
+
+def resampled_sums(products: np.ndarray, n_boot: int, rng: np.random.Generator):
+    """Yield ``(start, stop, sums, total)`` for bootstrap resamples ``start:stop``, in chunks of
+    at most ``_CHUNK_ELEMENTS`` case weights: sums = W @ products with W the counts of rows
+    drawn with replacement (``rng.integers(0, n, (chunk, n))``, chunk after chunk: the same
+    stream as one ``(n_boot, n)`` draw), total = Σw = n. Memory O(chunk × n), not
+    O(n_boot × n)."""
+    n = products.shape[0]
+    chunk = max(1, _CHUNK_ELEMENTS // max(1, n))
+    for start in range(0, n_boot, chunk):
+        stop = min(n_boot, start + chunk)
+        w = _resample_counts(rng.integers(0, n, size=(stop - start, n)), n)
+        yield start, stop, w @ products, np.full(stop - start, float(n))
+
+
+def jackknife_sums(products: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sums and totals of the n leave-one-out samples: Σ_{j≠i} products_j = Σ_j products_j −
+    products_i (case weights 1 − eᵢ, without forming them)."""
+    n = products.shape[0]
+    return products.sum(axis=0)[None, :] - products, np.full(n, float(n - 1))
+
+
+def centred_cross(sums: np.ndarray, total: np.ndarray, d: int) -> np.ndarray:
+    """S = Σwvvᵀ − (Σwv)(Σwv)ᵀ/Σw per resample (the intercept removed by weighted centring)."""
+    sv = sums[:, :d]
+    return sums[:, d:].reshape(-1, d, d) - sv[:, :, None] * sv[:, None, :] / total[:, None, None]
+
+
 def _solve_first(s: np.ndarray, rhs: np.ndarray, pos: int, scale: np.ndarray) -> np.ndarray:
     """Element ``pos`` of the solution of every stacked system ``s β = rhs`` (s: (B, q, q)).
 
@@ -182,9 +218,10 @@ def _solve_first(s: np.ndarray, rhs: np.ndarray, pos: int, scale: np.ndarray) ->
     return np.where(ok, out, np.nan)
 
 
-def _indirect_draws(values: np.ndarray, idx: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """a·b and a·b·SD(X)/SD(Y) for each resample (rows of ``idx``), or, with ``idx=None``, for
-    each jackknife (leave-one-out) sample.
+def _indirect_draws(values: np.ndarray, n_boot: int | None,
+                    rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """a·b and a·b·SD(X)/SD(Y) for each of ``n_boot`` resamples drawn from ``rng``, or, with
+    ``n_boot=None``, for each jackknife (leave-one-out) sample.
 
     ``values`` = [X, M, C₁..C_k, Y] centred on the analysed rows (slopes and SD ratios do not
     change, and the sums stay well conditioned for raw scores far from zero). A resample is an
@@ -197,30 +234,26 @@ def _indirect_draws(values: np.ndarray, idx: np.ndarray | None) -> tuple[np.ndar
     * b: S[XMC, XMC] β = S[XMC, Y] (second element),
     * SD(X)/SD(Y) = √(S[X, X]/S[Y, Y]).
 
-    Processed in memory-bounded chunks of resamples; no Python loop per resample.
+    Resamples are drawn and processed in memory-bounded chunks (:func:`resampled_sums`); no
+    Python loop per resample.
     """
     n, d = values.shape
     k = d - 3
-    n_sets = idx.shape[0] if idx is not None else n
-    chunk = max(1, _CHUNK_ELEMENTS // max(1, n))
-    products = np.concatenate(
-        [values, (values[:, :, None] * values[:, None, :]).reshape(n, d * d)], axis=1)
+    products = row_products(values)
     scale = np.einsum("ij,ij->j", values, values)
     pm = np.r_[0, np.arange(2, 2 + k)]  # predictors of M: X, C
     py = np.r_[0, 1, np.arange(2, 2 + k)]  # predictors of Y: X, M, C
+    if n_boot is None:
+        sums, total = jackknife_sums(products)
+        chunks = [(0, n, sums, total)]
+        n_sets = n
+    else:
+        chunks = resampled_sums(products, n_boot, rng)
+        n_sets = n_boot
     ab = np.empty(n_sets)
     ab_std = np.empty(n_sets)
-    for start in range(0, n_sets, chunk):
-        stop = min(n_sets, start + chunk)
-        if idx is not None:
-            w = _resample_counts(idx[start:stop], n)
-        else:
-            w = np.ones((stop - start, n))
-            w[np.arange(stop - start), np.arange(start, stop)] = 0.0
-        total = w.sum(axis=1)
-        sums = w @ products
-        sv = sums[:, :d]
-        cross = sums[:, d:].reshape(-1, d, d) - sv[:, :, None] * sv[:, None, :] / total[:, None, None]
+    for start, stop, sums, total in chunks:
+        cross = centred_cross(sums, total, d)
         a = _solve_first(cross[:, pm[:, None], pm[None, :]], cross[:, pm, 1], 0, scale[pm])
         b = _solve_first(cross[:, py[:, None], py[None, :]], cross[:, py, d - 1], 1, scale[py])
         est = a * b
@@ -308,9 +341,8 @@ def mediate(data: pd.DataFrame, x: str, m: str, y: str,
     values = np.column_stack([xv, mv, cv, yv])
     values = values - values.mean(axis=0)
     rng = np.random.default_rng(seed)
-    idx = rng.integers(0, n, size=(n_boot, n))
     with blas_threads_for(float(n_boot) * n * values.shape[1] ** 2):
-        draws, draws_std = _indirect_draws(values, idx)
+        draws, draws_std = _indirect_draws(values, n_boot, rng)
     failed = int(np.sum(~np.isfinite(draws)))
     if failed:
         warn(f"{failed} of {n_boot} bootstrap resamples had a singular design and were discarded")

@@ -450,6 +450,127 @@ class _LMM:
                 "sigma": sigma}
 
 
+class _RandomIntercept:
+    """The model of :class:`_LMM` with one random intercept per group (q = 1), in closed form.
+
+    With Z_g = 1 (a column of ones of length n_g) and γ = θ², V_g = I + γ J (J = 11ᵀ), so by the
+    Sherman-Morrison formula and the matrix determinant lemma::
+
+        V_g⁻¹ = I − w_g J,   w_g = γ / (1 + γ n_g),   log|V_g| = log(1 + γ n_g)
+
+    and every per-group q × q quantity of :class:`_LMM` is a scalar per group: M_g = 1 + γ n_g,
+    H_g = Λ M_g⁻¹ Λᵀ = w_g, K_g = 1 − n_g w_g = 1 / (1 + γ n_g), B_g = Z_gᵀ V_g⁻¹ Z_g = n_g K_g,
+    W_g = Z_gᵀ V_g⁻¹ X_g = K_g s_g (s_g = Σ_{i∈g} x_i, the group's column sums), and
+    ∂(ΛΛᵀ)/∂θ = 2θ, ∂²(ΛΛᵀ)/∂θ² = 2. The criterion, β̂, (Xᵀ V⁻¹ X)⁻¹ and the derivatives
+    behind the Satterthwaite df are then sums over groups of scalars times the group sums
+    (n_g, s_g, Σ y, Σ e): p × p matrix products over the G groups and one ``np.bincount`` per
+    evaluation, with no per-group matrix algebra. The formulas are those of :class:`_LMM`
+    term by term (same names), specialised to q = 1.
+    """
+
+    q = 1
+    k = 1
+
+    def __init__(self, y: np.ndarray, X: np.ndarray, codes: np.ndarray, n_groups: int,
+                 reml: bool):
+        self.y, self.X, self.codes = y, X, codes
+        self.n, self.p = X.shape
+        self.G = n_groups
+        self.reml = reml
+        self.m = self.n - self.p if reml else self.n
+        self.ng = np.bincount(codes, minlength=n_groups).astype(float)        # Z_gᵀ Z_g
+        self.ZtX = np.stack([np.bincount(codes, X[:, j], minlength=n_groups)
+                             for j in range(self.p)], axis=1) if self.p else \
+            np.empty((n_groups, 0))                                             # s_g (G, p)
+        self.Zty = np.bincount(codes, y, minlength=n_groups)
+        self.XtX = X.T @ X
+        self.Xty = X.T @ y
+        self.rows = self.cols = np.zeros(1, dtype=np.intp)
+        self.lower = np.zeros(1)
+
+    def lam(self, theta: np.ndarray) -> np.ndarray:
+        return np.asarray(theta, dtype=float).reshape(1, 1)
+
+    def state(self, theta: np.ndarray) -> dict:
+        t = float(theta[0])
+        gamma = t * t
+        M = 1.0 + gamma * self.ng
+        H = gamma / M                                   # w_g
+        HZtX = H[:, None] * self.ZtX
+        XVX = self.XtX - self.ZtX.T @ HZtX
+        XVy = self.Xty - HZtX.T @ self.Zty
+        cho = np.linalg.cholesky(XVX)
+        beta = _cho_solve(cho, XVy)
+        e = self.y - self.X @ beta
+        Zte = np.bincount(self.codes, e, minlength=self.G)
+        HZte = H * Zte
+        r2 = float(e @ e - Zte @ HZte)
+        ldV = float(np.log(M).sum())
+        ldX = 2.0 * float(np.log(np.diag(cho)).sum())
+        m = self.m
+        crit = ldV + (ldX if self.reml else 0.0) + m * (1.0 + math.log(2.0 * math.pi * r2 / m))
+        return {"theta": t, "H": H, "beta": beta, "r2": r2, "XVX": XVX, "cho": cho,
+                "Zte": Zte, "crit": crit, "ldV": ldV, "ldX": ldX}
+
+    def criterion(self, theta: np.ndarray) -> float:
+        try:
+            return self.state(theta)["crit"]
+        except np.linalg.LinAlgError:
+            return math.inf
+
+    def derivatives(self, theta: np.ndarray, st: dict | None = None,
+                    sigma: float | None = None) -> dict:
+        """As :meth:`_LMM.derivatives` (same quantities, same names) for q = 1."""
+        st = self.state(theta) if st is None else st
+        H, ng = st["H"], self.ng
+        K = 1.0 - ng * H
+        B = K * ng
+        W = K[:, None] * self.ZtX
+        u = K * st["Zte"]
+        S = _cho_inv(st["cho"])
+        T = 2.0 * st["theta"]
+        Bsum = float(B.sum())
+        uu = float(u @ u)
+        WtW = W.T @ W
+        Q = T * WtW
+        trVG = Bsum * T
+        trPG = trVG - float(np.sum(S * Q)) if self.reml else trVG
+        yPGPy = uu * T
+        r2, m = st["r2"], self.m
+        grad = trPG - m * yPGPy / r2
+        Tkl = 2.0
+        trVGkl = Bsum * Tkl
+        t1 = T * T * float(B @ B)
+        if self.reml:
+            Qkl = Tkl * WtW
+            R = T * T * ((W * B[:, None]).T @ W)
+            t2 = 2.0 * float(np.sum(S * R))
+            SQ = S @ Q
+            t3 = float(np.sum(SQ * SQ.T))
+            ld2 = trVGkl - float(np.sum(S * Qkl)) - (t1 - t2 + t3)
+        else:
+            ld2 = trVGkl - t1
+        Tu = T * u
+        Wu = W.T @ Tu
+        yPGPGPy = float(Tu @ (B * Tu)) - float(Wu @ S @ Wu)
+        yPGklPy = uu * Tkl
+        r2_2 = 2.0 * yPGPGPy - yPGklPy
+        r2_1 = -yPGPy
+        if sigma is None:
+            sigma = math.sqrt(r2 / m)
+        s2 = sigma * sigma
+        Hphi = np.empty((2, 2))
+        Hphi[0, 0] = ld2 + r2_2 / s2
+        Hphi[0, 1] = Hphi[1, 0] = -2.0 * r2_1 / sigma ** 3
+        Hphi[1, 1] = 6.0 * r2 / sigma ** 4 - 2.0 * m / s2
+        prof_hess = np.array([[ld2 + m * (r2_2 / r2 - r2_1 * r2_1 / r2 ** 2)]])
+        dC = np.empty((2, self.p, self.p))
+        dC[0] = s2 * (S @ Q @ S)
+        dC[1] = 2.0 * sigma * S
+        return {"grad": np.array([grad]), "hess": prof_hess, "Hphi": Hphi, "dC": dC, "S": S,
+                "sigma": sigma}
+
+
 def _cho_solve(cho: np.ndarray, b: np.ndarray) -> np.ndarray:
     z = np.linalg.solve(cho, b)
     return np.linalg.solve(cho.T, z)
@@ -567,6 +688,18 @@ def _satterthwaite(d: dict, vcov: np.ndarray) -> np.ndarray:
         return 2.0 * np.diag(vcov) ** 2 / denom
 
 
+def _model(y: np.ndarray, X: np.ndarray, Z: np.ndarray, codes: np.ndarray, n_groups: int,
+           reml: bool) -> _LMM | _RandomIntercept:
+    """The closed form for a random intercept alone (``_CLOSED_FORM``), else the general one."""
+    if _CLOSED_FORM and Z.shape[1] == 1 and bool(np.all(Z == 1.0)):
+        return _RandomIntercept(y, X, codes, n_groups, reml)
+    return _LMM(y, X, Z, codes, n_groups, reml)
+
+
+#: Use :class:`_RandomIntercept` for random-intercept models (tests switch it off to compare).
+_CLOSED_FORM = True
+
+
 # ---- public function ---------------------------------------------------------------------------
 
 def mixed_model(data: pd.DataFrame, formula: str, groups: str, *, re_formula: str | None = None,
@@ -656,7 +789,7 @@ def mixed_model(data: pd.DataFrame, formula: str, groups: str, *, re_formula: st
     if np.linalg.matrix_rank(X) < p:
         raise InputError("the fixed effects are collinear (rank-deficient model matrix) in the "
                          "analysed rows", hint=f"columns: {', '.join(terms)}")
-    model = _LMM(y, X, Z, codes.astype(np.intp), G, bool(reml))
+    model = _model(y, X, Z, codes.astype(np.intp), G, bool(reml))
     theta, converged, opt_notes = _optimise(model)
     notes += opt_notes
     st = model.state(theta)

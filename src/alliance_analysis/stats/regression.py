@@ -115,47 +115,44 @@ def _names(values: Sequence[str] | str | None, what: str) -> list[str]:
     return out
 
 
-def _boot_betas(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Standardized slopes of y (column 0) on the other columns for every row of case
-    ``weights`` (B × n): batched normal equations from one matrix product (no loop)."""
-    n, d = values.shape
-    out = np.empty((weights.shape[0], d - 1))
-    products = np.concatenate(
-        [values, (values[:, :, None] * values[:, None, :]).reshape(n, d * d)], axis=1)
-    chunk = max(1, 2_000_000 // max(1, n))
-    for start in range(0, weights.shape[0], chunk):
-        w = weights[start:start + chunk]
-        sums = w @ products
-        sv = sums[:, :d]
-        total = w.sum(axis=1)
-        cross = sums[:, d:].reshape(-1, d, d) - sv[:, :, None] * sv[:, None, :] / total[:, None, None]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            sd = np.sqrt(np.einsum("bii->bi", cross))
-            corr = cross / (sd[:, :, None] * sd[:, None, :])
-            sxx = corr[:, 1:, 1:]
-            ok = np.all(np.isfinite(corr.reshape(len(w), -1)), axis=1)
-            ok &= np.abs(np.linalg.det(np.where(ok[:, None, None], sxx, np.eye(d - 1)))) > 1e-12
-            res = np.full((len(w), d - 1), np.nan)
-            if ok.any():
-                res[ok] = np.linalg.solve(sxx[ok], corr[ok, 1:, 0][..., None])[..., 0]
-        out[start:start + chunk] = res
-    return out
+def _betas_from_sums(sums: np.ndarray, total: np.ndarray, d: int) -> np.ndarray:
+    """Standardized slopes of y (column 0) on the other columns for every resample, from its
+    case-weighted sums of [v, vvᵀ] (:func:`.mediation.centred_cross`): the correlation matrix R
+    of the resample, then R_xx β = R_xy (batched solve; NaN where R_xx is singular)."""
+    from .mediation import centred_cross
+
+    cross = centred_cross(sums, total, d)
+    b = len(cross)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sd = np.sqrt(np.einsum("bii->bi", cross))
+        corr = cross / (sd[:, :, None] * sd[:, None, :])
+        sxx = corr[:, 1:, 1:]
+        ok = np.all(np.isfinite(corr.reshape(b, -1)), axis=1)
+        ok &= np.abs(np.linalg.det(np.where(ok[:, None, None], sxx, np.eye(d - 1)))) > 1e-12
+        res = np.full((b, d - 1), np.nan)
+        if ok.any():
+            res[ok] = np.linalg.solve(sxx[ok], corr[ok, 1:, 0][..., None])[..., 0]
+    return res
 
 
 def beta_bca(values: np.ndarray, estimate: np.ndarray, confidence: float, n_boot: int,
              seed: int | None) -> tuple[np.ndarray, np.ndarray]:
-    """BCa bootstrap interval of each standardized slope (``values`` = [y, x...], n × d)."""
-    from .mediation import _interval, _resample_counts
+    """BCa bootstrap interval of each standardized slope (``values`` = [y, x...], n × d).
+
+    Resamples are case weights (counts) from ``np.random.default_rng(seed)``, drawn and summed
+    in memory-bounded chunks (:func:`.mediation.resampled_sums`); the jackknife for the
+    acceleration uses the leave-one-out sums (total minus each row), so memory is O(chunk × n)
+    and O(n), never O(n_boot × n) or O(n²)."""
+    from .mediation import _interval, jackknife_sums, resampled_sums, row_products
 
     n, d = values.shape
-    v = values - values.mean(axis=0)
+    products = row_products(values - values.mean(axis=0))
     rng = np.random.default_rng(seed)
-    idx = rng.integers(0, n, size=(n_boot, n))
+    draws = np.empty((n_boot, d - 1))
     with blas_threads_for(float(n_boot) * n * d * d):
-        draws = _boot_betas(v, _resample_counts(idx, n))
-    jack_w = np.ones((n, n))
-    np.fill_diagonal(jack_w, 0.0)
-    jack = _boot_betas(v, jack_w)
+        for start, stop, sums, total in resampled_sums(products, n_boot, rng):
+            draws[start:stop] = _betas_from_sums(sums, total, d)
+    jack = _betas_from_sums(*jackknife_sums(products), d)
     lo = np.empty(d - 1)
     hi = np.empty(d - 1)
     for j in range(d - 1):  # one interval per predictor (a handful), all draws already made
