@@ -6,6 +6,9 @@ Exit code 0 when every claim is reproduced, 1 when the run finished but some cla
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import sys
 from pathlib import Path
 
 #: exit codes: 0 = every claim (row) reproduced; 1 = the run finished but at least one claim is
@@ -33,7 +36,35 @@ def configure(p: argparse.ArgumentParser, fixed_name: str | None = None) -> None
         p.set_defaults(command="reproduce")
 
 
+#: thread-count variables of the BLAS libraries numpy and scipy load (read once, at load time)
+BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS")
+
+
+def one_blas_thread() -> contextlib.AbstractContextManager:
+    """BLAS on one thread for a reproduction: its matrices are a paper's sample (tens to hundreds
+    of rows), where a thread pool costs more than it saves, badly so on a busy machine (the item
+    reliability's factor fits of the Davis reproduction took 1.0-2.6 s of CPU with OpenBLAS's two
+    threads on a shared 2-core machine, 0.1 s with one). Before numpy is loaded this sets the
+    variables above unless the user set them (a user's own setting wins); once it is loaded,
+    threadpoolctl limits the libraries loaded when the block starts (nothing without
+    threadpoolctl)."""
+    if "numpy" not in sys.modules:
+        for var in BLAS_THREAD_VARS:
+            os.environ.setdefault(var, "1")
+        return contextlib.nullcontext()
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # optional
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 def run(args: argparse.Namespace) -> int:
+    with one_blas_thread():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     from ..reproduce.spec import load_spec
 
     root = Path(args.root) if args.root else Path.cwd()
@@ -67,8 +98,6 @@ def _run_model_tables(spec, args: argparse.Namespace, root: Path, out: Path) -> 
 
 def main_for(name: str, argv: list[str] | None = None, root: Path | None = None) -> int:
     """Entry point for the thin ``scripts/reproduce_NAME.py`` wrappers (exit codes as the CLI)."""
-    import sys
-
     from ..errors import AllianceAnalysisError
 
     parser = argparse.ArgumentParser(prog=f"reproduce_{name}.py",

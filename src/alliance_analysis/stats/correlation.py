@@ -25,6 +25,8 @@ import pandas as pd
 from ..apa import apa_r
 from ..errors import InputError
 from ..results import Result, estimate_row
+from ._dist import norm_ppf, rank_average
+from ._dist import t_pvalue as _t_pvalue
 from ._threads import blas_threads_for
 from ._validate import (
     check_alternative,
@@ -98,9 +100,7 @@ def _pearson(x: np.ndarray, y: np.ndarray) -> float:
 
 
 def _rank(x: np.ndarray, axis: int = -1) -> np.ndarray:
-    from scipy.stats import rankdata
-
-    return rankdata(x, axis=axis)
+    return rank_average(x, axis=axis)
 
 
 def r_to_t(r: object, df: object) -> np.ndarray:
@@ -113,35 +113,23 @@ def r_to_t(r: object, df: object) -> np.ndarray:
 
 
 def t_pvalue(t: object, df: object, alternative: str) -> np.ndarray:
-    from scipy.stats import t as tdist
-
-    t = np.asarray(t, dtype=float)
-    df = np.asarray(df, dtype=float)
-    with np.errstate(invalid="ignore"):
-        if alternative == "two-sided":
-            p = np.minimum(1.0, 2.0 * tdist.sf(np.abs(t), df))
-        elif alternative == "greater":
-            p = tdist.sf(t, df)
-        else:
-            p = tdist.cdf(t, df)
-    return np.where(np.isnan(t) | ~(df > 0), np.nan, p)
+    """p of t with df (Student t through ``scipy.special``, see :mod:`._dist`); NaN for df ≤ 0."""
+    return _t_pvalue(t, df, alternative)
 
 
 def fisher_ci(r: object, se_df: object, confidence: float,
               alternative: str) -> tuple[np.ndarray, np.ndarray]:
     """Fisher-z interval with SE = 1/√(se_df) (se_df = n − 3, or n − k − 3)."""
-    from scipy.stats import norm
-
     r = np.asarray(r, dtype=float)
     se_df = np.asarray(se_df, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.arctanh(r)
         se = np.where(se_df > 0, 1.0 / np.sqrt(np.where(se_df > 0, se_df, 1.0)), np.inf)
         if alternative == "two-sided":
-            crit = float(norm.ppf(0.5 + confidence / 2.0))
+            crit = float(norm_ppf(0.5 + confidence / 2.0))
             lo, hi = np.tanh(z - crit * se), np.tanh(z + crit * se)
         else:
-            crit = float(norm.ppf(confidence))
+            crit = float(norm_ppf(confidence))
             lo = np.tanh(z - crit * se) if alternative == "greater" else np.full(r.shape, -1.0)
             hi = np.tanh(z + crit * se) if alternative == "less" else np.full(r.shape, 1.0)
     # |r| = 1: the interval collapses to [r, r] (pingouin, R cor.test); otherwise no interval

@@ -24,6 +24,7 @@ import pandas as pd
 from ..apa import apa_t
 from ..errors import InputError
 from ..results import Result, estimate_row
+from ._dist import t_cdf, t_ppf, t_sf
 from ._validate import check_alternative, check_confidence, drop_missing, series_to_float, warn
 from .effect_sizes import hedges_j, ncp_ci
 
@@ -100,8 +101,6 @@ def welch_ttest(a: object = None, b: object = None, alternative: str = "two-side
     are dropped from each group separately (counted in ``n_dropped``); each group needs ≥ 2
     values. Formulas and interval method: see the module docstring.
     """
-    from scipy.stats import t as tdist
-
     alternative = check_alternative(alternative)
     confidence = check_confidence(confidence)
     if data is not None:
@@ -126,12 +125,12 @@ def welch_ttest(a: object = None, b: object = None, alternative: str = "two-side
         t = diff / se
         df = se2**2 / ((va / na) ** 2 / (na - 1) + (vb / nb) ** 2 / (nb - 1))
         if alternative == "two-sided":
-            p = float(min(1.0, 2.0 * tdist.sf(abs(t), df)))
-            half = float(tdist.ppf(0.5 + confidence / 2.0, df)) * se
+            p = float(min(1.0, 2.0 * t_sf(abs(t), df)))
+            half = float(t_ppf(0.5 + confidence / 2.0, df)) * se
             mean_diff_ci = (diff - half, diff + half)
         else:
-            p = float(tdist.sf(t, df)) if alternative == "greater" else float(tdist.cdf(t, df))
-            crit = float(tdist.ppf(confidence, df)) * se
+            p = float(t_sf(t, df)) if alternative == "greater" else float(t_cdf(t, df))
+            crit = float(t_ppf(confidence, df)) * se
             mean_diff_ci = ((diff - crit, math.inf) if alternative == "greater"
                             else (-math.inf, diff + crit))
     else:

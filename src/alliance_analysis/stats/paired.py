@@ -52,6 +52,7 @@ import pandas as pd
 from ..apa import apa_estimate, apa_t
 from ..errors import InputError
 from ..results import Result, estimate_row
+from ._dist import t_ppf, t_pvalue
 from ._validate import (
     as_vector,
     check_alternative,
@@ -244,25 +245,6 @@ class PairedTTestBatch(Result):
         return head + "\n\n" + table.to_string(max_rows=60, float_format=lambda v: f"{v:.4g}")
 
 
-def _t_p(t: np.ndarray, df: np.ndarray, alternative: str) -> np.ndarray:
-    from scipy.special import stdtr
-
-    with np.errstate(invalid="ignore"):
-        if alternative == "two-sided":
-            p = np.minimum(1.0, 2.0 * stdtr(df, -np.abs(t)))
-        elif alternative == "greater":
-            p = stdtr(df, -t)
-        else:
-            p = stdtr(df, t)
-    return np.where(np.isnan(t), np.nan, p)
-
-
-def _t_crit(df: np.ndarray, level: float) -> np.ndarray:
-    from scipy.special import stdtrit
-
-    return stdtrit(df, level)
-
-
 def paired_arrays(x: np.ndarray, y: np.ndarray, alternative: str = "two-sided",
                   confidence: float = 0.95) -> dict[str, Any]:
     """Column-wise paired statistics of ``x`` (pre) and ``y`` (post), both (n, k) with NaN.
@@ -298,12 +280,12 @@ def paired_arrays(x: np.ndarray, y: np.ndarray, alternative: str = "two-sided",
         se = sd_diff / np.sqrt(safe)
         t = np.where(good, mean_diff / se, np.nan)
         df = np.where(nf >= 2, nf - 1.0, np.nan)
-        p = _t_p(t, df, alternative)
+        p = t_pvalue(t, df, alternative)
         if alternative == "two-sided":
-            half = _t_crit(df, 0.5 + confidence / 2.0) * se
+            half = t_ppf(0.5 + confidence / 2.0, df) * se
             md_lo, md_hi = mean_diff - half, mean_diff + half
         else:
-            crit = _t_crit(df, confidence) * se
+            crit = t_ppf(confidence, df) * se
             md_lo = mean_diff - crit if alternative == "greater" else np.full(n.shape, -np.inf)
             md_hi = mean_diff + crit if alternative == "less" else np.full(n.shape, np.inf)
         md_lo, md_hi = np.where(good, md_lo, np.nan), np.where(good, md_hi, np.nan)

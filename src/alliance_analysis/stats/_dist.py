@@ -1,0 +1,104 @@
+"""Student t and normal distribution functions through the ``scipy.special`` ufuncs that
+``scipy.stats`` itself calls, without importing ``scipy.stats`` (about 0.3-0.6 s on import).
+
+Source of each formula: scipy's ``scipy/stats/_continuous_distns.py`` (t_gen and norm_gen):
+``t.cdf(x, df) = stdtr(df, x)``, ``t.sf(x, df) = stdtr(df, -x)``, ``t.ppf(q, df) = stdtrit(df, q)``,
+``norm.cdf = ndtr``, ``norm.ppf = ndtri``. scipy.stats adds argument checks on top: here df ≤ 0
+or NaN gives NaN (as scipy.stats does), and the results equal scipy.stats' to the last bit
+(tests/test_stats_dist.py, rtol 1e-15).
+
+Also the average ranks of ``scipy.stats.rankdata(method="average")`` in plain numpy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["t_cdf", "t_sf", "t_ppf", "norm_cdf", "norm_ppf", "t_pvalue", "rank_average"]
+
+
+def _valid_df(df: np.ndarray) -> np.ndarray:
+    return df > 0  # False for NaN too
+
+
+def t_cdf(x: object, df: object) -> np.ndarray:
+    """P(T_df ≤ x) = ``scipy.special.stdtr(df, x)``; NaN for df ≤ 0."""
+    from scipy.special import stdtr
+
+    x, df = np.asarray(x, dtype=float), np.asarray(df, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.where(_valid_df(df), stdtr(np.where(_valid_df(df), df, 1.0), x), np.nan)
+
+
+def t_sf(x: object, df: object) -> np.ndarray:
+    """P(T_df > x) = ``scipy.special.stdtr(df, -x)``; NaN for df ≤ 0."""
+    return t_cdf(-np.asarray(x, dtype=float), df)
+
+
+def t_ppf(q: object, df: object) -> np.ndarray:
+    """Quantile of Student t = ``scipy.special.stdtrit(df, q)``; −∞/+∞ at q = 0/1 and NaN for
+    df ≤ 0 or q outside [0, 1] (as ``scipy.stats.t.ppf``)."""
+    from scipy.special import stdtrit
+
+    q, df = np.asarray(q, dtype=float), np.asarray(df, dtype=float)
+    ok = _valid_df(df) & (q >= 0) & (q <= 1)
+    with np.errstate(invalid="ignore"):
+        inner = stdtrit(np.where(_valid_df(df), df, 1.0), np.clip(np.nan_to_num(q, nan=0.5), 0.0, 1.0))
+    # the ends as scipy.stats: q = 0 gives −∞ and q = 1 gives +∞ (stdtrit gives +∞ at both)
+    inner = np.where(q == 0, -np.inf, np.where(q == 1, np.inf, inner))
+    return np.where(ok, inner, np.nan)
+
+
+def norm_cdf(x: object) -> np.ndarray:
+    """Standard normal cdf Φ(x) = ``scipy.special.ndtr``."""
+    from scipy.special import ndtr
+
+    return ndtr(np.asarray(x, dtype=float))
+
+
+def norm_ppf(q: object) -> np.ndarray:
+    """Standard normal quantile Φ⁻¹(q) = ``scipy.special.ndtri``."""
+    from scipy.special import ndtri
+
+    return ndtri(np.asarray(q, dtype=float))
+
+
+def t_pvalue(t: object, df: object, alternative: str) -> np.ndarray:
+    """p of a t statistic: two-sided min(1, 2·P(T > |t|)), ``greater`` P(T > t), ``less``
+    P(T < t) (as ``scipy.stats.ttest_*``); NaN where t is NaN or df ≤ 0."""
+    t = np.asarray(t, dtype=float)
+    if alternative == "two-sided":
+        p = np.minimum(1.0, 2.0 * t_sf(np.abs(t), df))
+    elif alternative == "greater":
+        p = t_sf(t, df)
+    else:
+        p = t_cdf(t, df)
+    return np.where(np.isnan(t), np.nan, p)
+
+
+def rank_average(x: object, axis: int = -1) -> np.ndarray:
+    """Ranks 1..n along ``axis`` with ties given their average rank (``scipy.stats.rankdata``,
+    ``method="average"``); a slice containing NaN is all NaN (scipy's ``nan_policy="propagate"``).
+
+    The average rank of a tie block at sorted positions s..e (0-based) is (s + e)/2 + 1, exact in
+    floating point, so the ranks equal scipy's bit for bit.
+    """
+    a = np.moveaxis(np.asarray(x, dtype=float), axis, -1)
+    shape = a.shape
+    n = shape[-1] if a.ndim else 1
+    a2 = a.reshape(-1, n)
+    if a2.size == 0:
+        return np.moveaxis(np.empty(shape, dtype=float), -1, axis)
+    order = np.argsort(a2, axis=1, kind="mergesort")
+    s = np.take_along_axis(a2, order, axis=1)
+    idx = np.broadcast_to(np.arange(n), s.shape)
+    starts = np.ones(s.shape, dtype=bool)
+    starts[:, 1:] = s[:, 1:] != s[:, :-1]
+    ends = np.ones(s.shape, dtype=bool)
+    ends[:, :-1] = starts[:, 1:]
+    first = np.maximum.accumulate(np.where(starts, idx, 0), axis=1)
+    last = np.minimum.accumulate(np.where(ends, idx, n - 1)[:, ::-1], axis=1)[:, ::-1]
+    ranks = np.empty(s.shape, dtype=float)
+    np.put_along_axis(ranks, order, (first + last) / 2.0 + 1.0, axis=1)
+    ranks[np.isnan(a2).any(axis=1)] = np.nan
+    return np.moveaxis(ranks.reshape(shape), -1, axis)
