@@ -92,6 +92,7 @@ def test_wheel_metadata(built_wheel):
     assert licences == {"LICENSE", "data/public/psilodep2/LICENSE"}
     assert "alliance_analysis/py.typed" in names
     assert "Typing :: Typed" in meta.get_all("Classifier")
+    assert "Topic :: Scientific/Engineering" in meta.get_all("Classifier")
     requires = meta.get_all("Requires-Dist")
     for dep in ("numpy", "pandas", "scipy", "statsmodels", "matplotlib"):
         assert any(r.startswith(dep + ">=") for r in requires), dep
@@ -127,8 +128,21 @@ def test_sdist_ships_the_data_and_licences(tmp_path):
 
     with tarfile.open(tmp_path / name) as tf:
         names = {n.split("/", 1)[1] for n in tf.getnames() if "/" in n}
-    for shipped in ("LICENSE", "pyproject.toml", "setup.py", "data/public/psilodep2/scores.csv",
+    for shipped in ("LICENSE", "CITATION.cff", "README.md", "pyproject.toml", "setup.py",
+                    "MANIFEST.in", "data/public/psilodep2/scores.csv",
                     "data/public/psilodep2/LICENSE",
                     "data/synthetic/davis2024/davis2024_synthetic_wide.csv",
-                    "src/alliance_analysis/py.typed", "src/alliance_analysis/_version.py"):
+                    "src/alliance_analysis/py.typed", "src/alliance_analysis/_version.py",
+                    "src/alliance_analysis/report/templates/report.html.j2"):
         assert shipped in names, shipped
+    # every claims registry (printed values), scoring key and shipped dataset of the source tree
+    pkg = ROOT / "src" / "alliance_analysis"
+    wanted = [p for p in (*(pkg / "claims").rglob("*.toml"),
+                          *(pkg / "instruments" / "definitions").glob("*.toml"),
+                          *(ROOT / "data").rglob("*"))
+              if p.is_file() and p.suffix not in (".py", ".pyc")]
+    assert len(wanted) > 40
+    missing = sorted(p.relative_to(ROOT).as_posix() for p in wanted
+                     if p.relative_to(ROOT).as_posix() not in names)
+    assert missing == []
+    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]

@@ -261,6 +261,11 @@ def test_audit_report_tidy_rows():
     assert list(row.columns) == list(frame.columns) and row.index[0] == frame.index[3]
     text = repr(report)
     assert "t(28) = 2.20, p = .036" in text and "n_results=6" in text and "impossible" in text
+    from alliance_analysis.audit.check import check_many
+
+    empty = check_many(["no result in this text"])[0].to_frame()
+    assert len(empty) == 0 and list(empty.columns) == list(frame.columns)
+    assert pd.api.types.is_float_dtype(empty["estimate"])
 
 
 def test_claim_result_keeps_its_serialised_keys():

@@ -220,7 +220,6 @@ class AuditReport(Result):
         """The tidy frame of columns ``c`` (:data:`COLUMNS`, arrays or lists), built column-wise."""
         import pandas as pd
 
-
         k = len(c["raw"])
 
         def num(x: Any) -> np.ndarray:
@@ -248,6 +247,8 @@ class AuditReport(Result):
         extra = {new: (["; ".join(n) for n in c[old]] if old == "notes" else c[old])
                  for old, new in zip(COLUMNS, AuditReport._extra_columns, strict=True)}
         frame = pd.DataFrame({**tidy, **extra})
+        if not k:  # no rows: text columns stay text (pandas would make them float)
+            frame = frame.astype({"term": object, "method": object})
         frame.index = pd.Index(frame["term"])  # the column's array: no second conversion
         frame.index.name = None
         return frame
