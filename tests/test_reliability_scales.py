@@ -84,7 +84,14 @@ def test_wai36_result_shapes(wai36):
     assert list(wai36.table["scale"]) == ["total", "goal", "task", "bond"]
     full = wai36.results[("wai_36", "goal", "base")]
     assert full.k == 12 and full.alpha == wai36.table.loc[1, "alpha"]
-    assert wai36.to_frame().equals(wai36.table)
+    tidy = wai36.to_frame()
+    assert list(tidy.index[:5]) == [f"wai_36:total:base:{t}" for t in
+                                    ("alpha", "alpha_std", "omega_total", "omega_model", "mean_r")]
+    assert len(tidy) == 5 * len(wai36.table)
+    goal = tidy.loc["wai_36:goal:base:alpha"]
+    assert goal["estimate"] == full.alpha and (goal["ci_low"], goal["ci_high"]) == full.alpha_ci
+    assert goal["method"] == "Feldt" and goal["n"] == full.n and goal["scale"] == "goal"
+    assert tidy.loc["wai_36:goal:base:omega_total", "estimate"] == full.omega_total
     assert "wai_36 goal, base: Cronbach's α = .80" in wai36.apa()
     assert "wai_36" in wai36.summary() and "<table" in wai36._repr_html_()
 

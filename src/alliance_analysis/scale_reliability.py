@@ -29,7 +29,6 @@ with NaN estimates and the reason in ``note``.
 from __future__ import annotations
 
 import dataclasses
-import html
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -38,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .results import Result
+from .results import Result, estimate_row, tidy_frame
 from .stats.reliability import ReliabilityResult, reliability
 
 __all__ = ["SCALE_RELIABILITY_COLUMNS", "SKIPPED_COLUMNS", "ScaleReliabilityResult",
@@ -71,9 +70,29 @@ class ScaleReliabilityResult(Result):
         return {"scales": int(len(self.table)), "skipped": int(len(self.skipped)),
                 "missing": self.missing, "confidence": self.confidence}
 
+    #: columns after :data:`~alliance_analysis.results.TIDY_COLUMNS` in :meth:`to_frame`
+    _extra_columns = ("instrument", "scale", "timepoint", "k", "n", "n_rows", "n_dropped",
+                      "n_no_data", "note")
+
     def to_frame(self) -> pd.DataFrame:
-        """The table: one row per instrument × scale × timepoint (a copy)."""
-        return self.table.copy()
+        """The tidy shape of :mod:`alliance_analysis.results`: per instrument × scale ×
+        timepoint the rows ``alpha`` (method ``Feldt``, with its interval), ``alpha_std``,
+        ``omega_total``, ``omega_model`` and ``mean_r`` (the scale-level rows of
+        :meth:`ReliabilityResult.to_frame`), labelled ``instrument:scale:timepoint:term``, then the
+        extra columns (instrument, scale, timepoint, k, n, n_rows, n_dropped, n_no_data, note).
+        The wide per-scale table that the output files use is :attr:`table`."""
+        rows, labels = [], []
+        for r in self.table.itertuples(index=False):
+            extra = {c: getattr(r, c) for c in self._extra_columns}
+            rows.append(estimate_row("alpha", r.alpha, ci=(r.alpha_ci_lower, r.alpha_ci_upper),
+                                     confidence=r.confidence, method="Feldt", **extra))
+            for name in ("alpha_std", "omega_total", "omega_model", "mean_r"):
+                rows.append(estimate_row(name, getattr(r, name), **extra))
+            labels += [f"{r.instrument}:{r.scale}:{r.timepoint}:{t}"
+                       for t in ("alpha", "alpha_std", "omega_total", "omega_model", "mean_r")]
+        frame = tidy_frame(rows, self._extra_columns)
+        frame.index = pd.Index(labels, dtype=object)
+        return frame
 
     def apa(self, digits: int = 2) -> str:
         """One line per row: ``wai_sr total, prep: Cronbach's α = .88, 95% CI [.82, .93], ω_t =
@@ -110,9 +129,6 @@ class ScaleReliabilityResult(Result):
                       for s in self.skipped.itertuples(index=False)]
         return "\n".join(lines)
 
-    def _repr_html_(self) -> str:
-        return (f"<p>{html.escape(f'Reliability per scale and timepoint ({self.missing})')}</p>"
-                + self.table.to_html(index=False, na_rep="", float_format=lambda v: f"{v:.3f}"))
 
 
 def _components(inst: Any, name: str) -> list[tuple[str, Any]] | str:

@@ -137,10 +137,23 @@ CASES = {
     "AuditReport": [lambda: audit.check_text(AUDIT_TEXT),
                     lambda: audit.check_text(AUDIT_TEXT, one_tailed=True, n=30, alpha=0.01),
                     lambda: audit.check_text("<b>t(10) = 2.2, p = .05</b>")],
+    "ScaleReliabilityResult": [
+        lambda: _scale_reliability(),
+        lambda: _scale_reliability(confidence=0.9, missing="pairwise", omega=False)],
 }
 
-#: result classes outside this task's files that keep their earlier frame (remove when done)
-NOT_YET_TIDY = {"ScaleReliabilityResult"}
+
+def _scale_reliability(**options):
+    from alliance_analysis.io import load_table
+    from alliance_analysis.scale_reliability import scale_reliability
+
+    ex = Path(__file__).resolve().parents[2] / "data" / "examples"
+    return scale_reliability(load_table(ex / "synthetic_example_wide.csv",
+                                        ex / "synthetic_example_wide_mapping.toml"), **options)
+
+
+#: result classes that keep an earlier frame (none: every class has the tidy shape)
+NOT_YET_TIDY: set[str] = set()
 
 
 def _public_result_classes() -> set[str]:
@@ -195,8 +208,8 @@ def test_result_conventions(name):
         frame = res.to_frame()
         assert isinstance(frame, pd.DataFrame) and len(frame) >= 1
         assert tuple(frame.columns[: len(TIDY_COLUMNS)]) == TIDY_COLUMNS
-        assert list(frame.index) == [str(t) for t in frame["term"]] or name in ("PairedTTestBatch",
-                                                                        "ReliabilityResult")
+        assert list(frame.index) == [str(t) for t in frame["term"]] or name in (
+            "PairedTTestBatch", "ReliabilityResult", "ScaleReliabilityResult")
         assert frame.index.is_unique
         assert not isinstance(frame.index, pd.RangeIndex)
         for col in ("estimate", "se", "ci_low", "ci_high", "confidence", "statistic", "df", "p"):
