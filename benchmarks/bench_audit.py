@@ -6,14 +6,17 @@ Two parts:
    (about one in five with a deliberately wrong p).
 2. ``corpus_benchmark`` — a generated corpus of HTML articles (italics, ``&minus;``, ``&lt;``,
    ``&chi;<sup>2</sup>``), checked as whole processes, the way a user runs them:
-   ``alliance-analysis check DIR --out OUT`` with 1 and 2 local worker processes and with a
-   2-worker Dask LocalCluster, and R statcheck's ``checkHTMLdir(DIR)`` (skipped when Rscript or
-   statcheck is absent; CI does not need it). Runs are interleaved, repeated, and reported as min
-   and median wall time; agreement is checked on the timed corpus (every result R finds is found,
-   with the same error and decision-error verdicts, except the documented ``F < 1`` case).
+   ``alliance-analysis check DIR --out OUT`` serially, with 2 local worker processes and with a
+   Dask LocalCluster of 1 and of 2 workers, and R statcheck's ``checkHTMLdir(DIR)`` (skipped when
+   Rscript or statcheck is absent; CI does not need it). Runs are interleaved, repeated, and
+   printed as one table (wall min / median, CPU of the process tree, results/s, ratio to R,
+   worker scaling); our outputs are compared byte for byte across the runs and with R's results
+   on the timed corpus (every result R finds is found, with the same verdicts except the
+   documented statistics printed as zero). ``--scale K`` also times a corpus K times larger and
+   prints the throughput net of start-up (extra results over extra wall time).
 
-Run as a script (``python benchmarks/bench_audit.py [n_articles]``) or collected by
-pytest-benchmark (``make bench``).
+Run as a script (``python benchmarks/bench_audit.py [n_articles] [repeats] [--scale K]``) or
+collected by pytest-benchmark (``make bench``).
 """
 
 from __future__ import annotations
@@ -127,19 +130,27 @@ def _have_r() -> bool:
                           timeout=120).returncode == 0
 
 
+#: the runs timed side by side: our command with the serial path, 2 local worker processes,
+#: and a Dask LocalCluster of 1 and 2 workers (worker scaling), and R statcheck
+RUNS = ("ours, serial (--jobs 1)", "ours, 2 processes (--jobs 2)", "ours, Dask 1 worker",
+        "ours, Dask 2 workers", "R statcheck checkHTMLdir")
+R_RUN = RUNS[-1]
+
+
 def _commands(corpus: Path, work: Path, have_r: bool) -> dict[str, list[str]]:
     py = [sys.executable, "-m", "alliance_analysis", "check", str(corpus), "--no-progress",
           "--out"]
     cmds = {
-        "ours, 1 process": py + [str(work / "o1"), "--jobs", "1"],
-        "ours, 2 processes": py + [str(work / "o2"), "--jobs", "2"],
-        "ours, Dask 2 workers": py + [str(work / "od"), "--workers", "2"],
+        RUNS[0]: py + [str(work / "o1"), "--jobs", "1"],
+        RUNS[1]: py + [str(work / "o2"), "--jobs", "2"],
+        RUNS[2]: py + [str(work / "od1"), "--workers", "1"],
+        RUNS[3]: py + [str(work / "od"), "--workers", "2"],
     }
     if have_r:
         script = (f'suppressMessages(library(statcheck)); r <- checkHTMLdir("{corpus.as_posix()}",'
                   f' messages = FALSE); write.csv(r, "{(work / "r.csv").as_posix()}", '
                   "row.names = FALSE)")
-        cmds["R statcheck checkHTMLdir"] = ["Rscript", "-e", script]
+        cmds[R_RUN] = ["Rscript", "-e", script]
     return cmds
 
 
@@ -173,13 +184,15 @@ def agreement(work: Path) -> dict[str, int]:
             "differ_other": len(differ) - zero, "examples": differ[:5]}
 
 
-def corpus_benchmark(n_articles: int = N_ARTICLES, repeats: int = 3) -> dict:
+def corpus_benchmark(n_articles: int = N_ARTICLES, repeats: int = 3,
+                     runs: tuple[str, ...] = RUNS) -> dict:
+    """Whole-process runs on one generated corpus, interleaved ``repeats`` times."""
     work = Path(tempfile.mkdtemp(prefix="bench_audit_"))
     try:
         corpus = work / "corpus"
         n_results = write_corpus(corpus, n_articles)
         have_r = _have_r()
-        cmds = _commands(corpus, work, have_r)
+        cmds = {k: v for k, v in _commands(corpus, work, have_r).items() if k in runs}
         env = dict(os.environ)
         src = Path(__file__).resolve().parents[1] / "src"
         env["PYTHONPATH"] = str(src) + os.pathsep + env.get("PYTHONPATH", "")
@@ -187,9 +200,10 @@ def corpus_benchmark(n_articles: int = N_ARTICLES, repeats: int = 3) -> dict:
 
         times: dict[str, list[float]] = {k: [] for k in cmds}
         cpu: dict[str, list[float]] = {k: [] for k in cmds}
+        outputs = {}
         for _ in range(repeats):  # interleaved
             for name, cmd in cmds.items():
-                for d in ("o1", "o2", "od"):
+                for d in ("o1", "o2", "od1", "od"):
                     shutil.rmtree(work / d, ignore_errors=True)  # never resume: full runs
                 before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 t0 = time.perf_counter()
@@ -198,11 +212,19 @@ def corpus_benchmark(n_articles: int = N_ARTICLES, repeats: int = 3) -> dict:
                 after = resource.getrusage(resource.RUSAGE_CHILDREN)
                 cpu[name].append(after.ru_utime + after.ru_stime - before.ru_utime
                                  - before.ru_stime)
-                if name == "ours, 1 process":
-                    shutil.copytree(work / "o1", work / "o1_keep", dirs_exist_ok=True)
-        shutil.copytree(work / "o1_keep", work / "o1", dirs_exist_ok=True)
-        out = {"articles": n_articles, "results": n_results, "times": times, "cpu": cpu}
-        if have_r:
+                out_dir = cmd[cmd.index("--out") + 1] if "--out" in cmd else None
+                if out_dir is not None:
+                    data = tuple((Path(out_dir) / f).read_bytes()
+                                 for f in ("results.csv", "documents.csv", "summary.json"))
+                    outputs.setdefault(name, data)
+                    if name == RUNS[0]:
+                        shutil.copytree(out_dir, work / "o1_keep", dirs_exist_ok=True)
+        if (work / "o1_keep").exists():
+            shutil.copytree(work / "o1_keep", work / "o1", dirs_exist_ok=True)
+        first = next(iter(outputs.values()), None)
+        out = {"articles": n_articles, "results": n_results, "times": times, "cpu": cpu,
+               "identical_outputs": all(v == first for v in outputs.values())}
+        if have_r and R_RUN in cmds and RUNS[0] in cmds:
             out["agreement"] = agreement(work)
         return out
     finally:
@@ -215,11 +237,54 @@ def test_bench_corpus_vs_r():
         a = res["agreement"]
         assert a["r_found_by_ours"] == a["r_results"]
         assert a["differ_other"] == 0, a
+    assert res["identical_outputs"]
+
+
+def table(res: dict) -> list[str]:
+    """One table: wall min / median, CPU, results/s, ratio to R (wall and CPU)."""
+    r_wall = min(res["times"].get(R_RUN, [float("nan")]))
+    r_cpu = min(res["cpu"].get(R_RUN, [float("nan")]))
+    lines = [f"| run ({res['articles']} articles, {res['results']:,} results) | wall min | "
+             "wall median | CPU | results/s | vs R (wall) | vs R (CPU) |",
+             "|---|---|---|---|---|---|---|"]
+    for name, ts in res["times"].items():
+        mn, md, c = min(ts), statistics.median(ts), min(res["cpu"][name])
+        lines.append(f"| {name} | {mn:.2f} s | {md:.2f} s | {c:.2f} s | "
+                     f"{res['results'] / mn:,.0f} | {r_wall / mn:.1f}x | {r_cpu / c:.1f}x |")
+    t = {k: min(v) for k, v in res["times"].items()}
+    if RUNS[0] in t and RUNS[1] in t:
+        lines.append(f"scaling: serial / 2 processes = {t[RUNS[0]] / t[RUNS[1]]:.2f}x")
+    if RUNS[2] in t and RUNS[3] in t:
+        lines.append(f"scaling: Dask 1 worker / 2 workers = {t[RUNS[2]] / t[RUNS[3]]:.2f}x")
+    return lines
+
+
+def marginal(small: dict, big: dict) -> list[str]:
+    """Throughput net of start-up: extra results over extra wall time between two corpus sizes."""
+    lines = []
+    extra = big["results"] - small["results"]
+    rates = {}
+    for name in big["times"]:
+        if name in small["times"]:
+            dt = min(big["times"][name]) - min(small["times"][name])
+            rates[name] = extra / dt if dt > 0 else float("nan")
+    for name, rate in rates.items():
+        ratio = (f"  ({rate / rates[R_RUN]:.1f}x R)" if R_RUN in rates and name != R_RUN
+                 else "")
+        lines.append(f"  {name:32s} {rate:10,.0f} results/s{ratio}")
+    return lines
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else N_ARTICLES
-    repeats = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("articles", nargs="?", type=int, default=N_ARTICLES)
+    ap.add_argument("repeats", nargs="?", type=int, default=3)
+    ap.add_argument("--scale", type=int, default=0,
+                    help="also time a corpus this many times larger and print the throughput "
+                         "net of start-up (extra results / extra wall time)")
+    args = ap.parse_args()
     text = synthetic_text()
     run_check(text)  # warm-up (imports scipy/pandas)
     best = float("inf")
@@ -229,24 +294,21 @@ def main() -> None:
         best = min(best, time.perf_counter() - t0)
     print(f"in process: {len(frame)} results (parse + check + to_frame) in {best * 1000:.1f} ms "
           f"-> {len(frame) / best:,.0f} results/s")
-    res = corpus_benchmark(n, repeats)
-    print(f"corpus: {res['articles']} HTML articles, {res['results']} results "
-          f"({os.cpu_count()} cores); whole-process wall time, min / median of "
-          f"{len(next(iter(res['times'].values())))} interleaved runs:")
-    r_min = min(res["times"].get("R statcheck checkHTMLdir", [float("nan")]))
-    r_cpu = min(res["cpu"].get("R statcheck checkHTMLdir", [float("nan")]))
-    for name, ts in res["times"].items():
-        mn, md = min(ts), statistics.median(ts)
-        c = min(res["cpu"][name])
-        ratio = f"  {r_min / mn:5.1f}x R wall" if r_min == r_min else ""
-        print(f"  {name:28s} {mn:7.2f} s / {md:7.2f} s  {res['results'] / mn:9,.0f} results/s"
-              f"  {res['articles'] / mn:7.1f} articles/s{ratio}")
-        # CPU seconds of the process tree (the command and its worker processes; a Dask
-        # cluster's nanny-spawned workers are not all children and may be undercounted)
-        print(f"  {'':28s} CPU {c:7.2f} s" + (f"  ({r_cpu / c:5.1f}x R CPU)" if r_cpu == r_cpu
-                                               else ""))
+    res = corpus_benchmark(args.articles, args.repeats)
+    print(f"whole process, {os.cpu_count()} cores, {args.repeats} interleaved runs each:")
+    print("\n".join(table(res)))
+    print(f"outputs byte-identical across our runs: {res['identical_outputs']}")
     if "agreement" in res:
-        print(f"agreement: {res['agreement']}")
+        print(f"agreement with R on the timed corpus: {res['agreement']}")
+    if args.scale > 1:
+        big = corpus_benchmark(args.articles * args.scale, args.repeats)
+        print("\n".join(table(big)))
+        print(f"outputs byte-identical across our runs: {big['identical_outputs']}")
+        if "agreement" in big:
+            print(f"agreement with R on the timed corpus: {big['agreement']}")
+        print(f"throughput net of start-up ({args.articles} -> {args.articles * args.scale} "
+              "articles):")
+        print("\n".join(marginal(res, big)))
 
 
 if __name__ == "__main__":

@@ -227,11 +227,16 @@ def test_corpus_kill_and_resume(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).parents[1] / "src"))
     proc = subprocess.Popen(cmd, env=env)
     deadline = time.time() + 60
-    while time.time() < deadline and len(list(out.glob(".parts/*/*.json"))) < 3:
+
+    def stored() -> int:  # documents in complete part files (one closing line per document)
+        return sum(f.read_bytes().count(b'\n{"hash"') + f.read_bytes().startswith(b'{"hash"')
+                   for f in out.glob(".parts/*/*.jsonl"))
+
+    while time.time() < deadline and stored() < 3:
         time.sleep(0.02)
     proc.kill()
     proc.wait()
-    done = len(list(out.glob(".parts/*/*.json")))
+    done = stored()
     assert 3 <= done
     res = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr

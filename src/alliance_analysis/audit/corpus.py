@@ -60,7 +60,7 @@ DEFAULT_INCLUDE = ("*.txt", "*.md", "*.markdown", "*.html", "*.htm", "*.xhtml", 
 NOTICE = ("Data: the user's own documents, checked by alliance-analysis check (statcheck rules, "
           "Nuijten et al. 2016). Values are as printed in those documents; nothing here is "
           "synthetic or from the project's data.")
-PART_VERSION = 1
+PART_VERSION = 2
 
 
 @dataclasses.dataclass(frozen=True)
@@ -173,13 +173,180 @@ def check_path(path: str, options: CheckOptions) -> dict:
 
 #: documents longer than this (characters of text) are checked alone, in streamed pieces
 SMALL_TEXT = 2_000_000
+#: results per streamed piece of a long document
+BATCH = 50_000
 
 
-def check_paths(paths: list[str], options: CheckOptions) -> list[dict]:
-    """Worker task for a chunk of files: one part per path, as :func:`check_path` gives.
+class _Lines(list):
+    """A list that is also a file for ``csv.writer``: each written row is one item."""
 
-    Short documents are checked together in one vectorised pass
-    (:func:`~alliance_analysis.audit.check.check_many`); the rows are the same as one by one.
+    write = list.append
+
+
+def _csv_rows(columns: list[list]) -> list[str]:
+    """CSV lines (each ending in a newline) of the rows given column by column."""
+    lines = _Lines()
+    csv.writer(lines, lineterminator="\n").writerows(zip(*columns, strict=True))
+    return lines
+
+
+def _safe_column(values: list[str]) -> list[str]:
+    """:func:`_csv_cell` on a column of text: ``csv_safe`` where a cell starts like a formula.
+
+    A sign followed by plain digits (``-2.20``, ``-.5``) is a number, which ``csv_safe`` leaves
+    alone, so it is not sent there (this keeps the report package out of the workers).
+    """
+    out = values
+    for i, v in enumerate(values):
+        if v[:1] in _RISKY and v != "=":
+            rest = v[1:]
+            if v[0] in "+-" and rest.isascii() and rest.replace(".", "", 1).isdigit():
+                continue
+            from ..report.escape import csv_safe
+
+            if out is values:
+                out = list(values)
+            out[i] = csv_safe(v)
+    return out
+
+
+def _float_column(values, finite_only: bool = False) -> list[str]:
+    """:func:`_csv_cell` of floats (``%.12g``), NaN (and with ``finite_only`` ±inf) empty."""
+    f = "{:.12g}".format
+    if finite_only:
+        return [f(v) if v - v == 0 else "" for v in values]
+    return [f(v) if v == v else "" for v in values]
+
+
+def render_rows(doc, report) -> list[str]:
+    """results.csv lines of one report (without the ``document`` column), built column-wise.
+
+    The cells are those :func:`_rows` + :func:`_csv_cell` give row by row (tested equal).
+    """
+    import numpy as np
+
+    c = report.columns
+    k = len(report)
+    if not k:
+        return []
+    start = c["start"]
+    where = np.maximum(np.searchsorted(np.asarray(doc.part_starts), start, side="right"), 1)
+    label = doc.part_label
+    names: dict[int, str] = {}
+    location = [names[i] if i in names else names.setdefault(i, f"{label} {i}")
+                for i in where.tolist()]
+    status = c["status"].tolist()
+    test = c["test_type"].tolist()
+    computed = c["computed_p"].tolist()
+    undetermined = [s == "undetermined" for s in status]
+    err = [("" if (u and (not e or (t in ("r", "d") and p != p))) else ("true" if e else "false"))
+           for u, e, t, p in zip(undetermined, c["error"].tolist(), test, computed, strict=True)]
+    dec = [("" if u else ("true" if d else "false"))
+           for u, d in zip(undetermined, c["decision_error"].tolist(), strict=True)]
+    ci = [f"{lev}% CI [{lo}, {hi}]" if lev else ""
+          for lev, lo, hi in zip(c["ci_level"], c["ci_low"], c["ci_high"], strict=True)]
+    if doc.repairs:
+        notes = ["; ".join(list(n) + [f"repaired: {r}" for r in doc.repairs_in(s0, e0)])
+                 for n, s0, e0 in zip(c["notes"], start.tolist(), c["end"].tolist(), strict=True)]
+    else:
+        notes = ["; ".join(n) for n in c["notes"]]
+    consistent = [v or "" for v in c["consistent_n"].tolist()]
+    columns = [
+        location, start.tolist(), list(c["raw"]), test, _float_column(c["df1"].tolist()),
+        _float_column(c["df2"].tolist()), c["test_comparison"].tolist(),
+        _float_column(c["value"].tolist(), finite_only=True),
+        _safe_column(c["statistic"].tolist()), c["p_comparison"].tolist(),
+        _safe_column(c["reported_p_text"].tolist()), _float_column(c["reported_p"].tolist()),
+        _float_column(computed), _float_column(c["p_low"].tolist()),
+        _float_column(c["p_high"].tolist()), c["tails"].tolist(), err, dec, status,
+        _safe_column(consistent), _safe_column(ci), c["ci_check"].tolist(),
+        _safe_column(c["ci_note"].tolist()), _safe_column(notes),
+    ]
+    return _csv_rows(columns)
+
+
+def _doc_row(doc, report_counts: dict, data: bytes) -> dict:
+    row = {"format": doc.format, "n_repairs": len(doc.repairs), "flags": "; ".join(doc.flags),
+           "unreadable_reason": "", "content_hash": hashlib.sha256(data).hexdigest()}
+    row.update(report_counts)
+    return row
+
+
+def _counts(reports) -> dict:
+    counts = dict.fromkeys(("n_results", "n_errors", "n_decision_errors", "n_ci_errors",
+                            "n_skipped"), 0)
+    for rep in reports:
+        counts["n_results"] += len(rep)
+        counts["n_errors"] += rep.n_errors
+        counts["n_decision_errors"] += rep.n_decision_errors
+        counts["n_ci_errors"] += rep.n_ci_errors
+        counts["n_skipped"] += len(rep.skipped)
+    return counts
+
+
+def _check_long(doc, data: bytes, options: CheckOptions, stream_dir: str | None) -> dict:
+    """A long document checked in streamed pieces of :data:`BATCH` results.
+
+    With ``stream_dir`` the rows go straight to a part file there (memory bounded by a piece);
+    without (a Dask worker, which may not see the output folder) they come back in the part.
+    """
+    import json as _json
+
+    from .check import check_text_batches
+
+    digest = content_key(data, options)
+    counts = dict.fromkeys(("n_results", "n_errors", "n_decision_errors", "n_ci_errors",
+                            "n_skipped"), 0)
+    pieces = check_text_batches(doc.text, batch=BATCH, alpha=options.alpha,
+                                one_tailed=options.one_tailed,
+                                one_tailed_txt=options.one_tailed_txt, n=options.n,
+                                n_min=options.n_min, n_max=options.n_max)
+    fh = None
+    rows: list[str] = []
+    if stream_dir is not None:
+        path = _chunk_path(Path(stream_dir), digest)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + f".tmp{os.getpid()}")
+        fh = tmp.open("w", encoding="utf-8")
+    try:
+        try:
+            for rep in pieces:
+                piece = _counts([rep])
+                for key in counts:
+                    counts[key] += piece[key]
+                lines = render_rows(doc, rep)
+                if fh is not None and lines:
+                    fh.write(_json.dumps(lines, ensure_ascii=False) + "\n")
+                else:
+                    rows += lines
+        except InputError as exc:
+            if "no checkable APA result" not in exc.what:
+                raise
+            skipped = exc.hint or ""
+            counts["n_skipped"] = skipped.count("': ") if skipped.startswith("Skipped") else 0
+        part = {"hash": digest, "document": _doc_row(doc, counts, data)}
+        if fh is not None:
+            fh.write(_json.dumps(part, ensure_ascii=False) + "\n")
+            fh.close()
+            fh = None
+            os.replace(tmp, path)
+            return dict(part, file=str(path))
+        return dict(part, rows=rows)
+    finally:
+        if fh is not None:
+            fh.close()
+            tmp.unlink(missing_ok=True)
+
+
+def check_paths(paths: list[str], options: CheckOptions,
+                stream_dir: str | None = None) -> list[dict]:
+    """Worker task for a chunk of files: one part per path (never raises on a bad file).
+
+    A part is ``{"hash", "document", "rows"}``: the content key, the documents.csv fields and the
+    results.csv lines without the document column. Short documents are checked together in one
+    vectorised pass (:func:`~alliance_analysis.audit.check.check_many`: the rows are the same as
+    one by one); a long one in streamed pieces (see :func:`_check_long`; with ``stream_dir`` its
+    part says ``"file"`` instead of carrying rows).
     """
     from .check import check_many
     from .documents import Unreadable, read_bytes
@@ -189,32 +356,35 @@ def check_paths(paths: list[str], options: CheckOptions) -> list[dict]:
     for i, path in enumerate(paths):
         try:
             data = Path(path).read_bytes()
-        except OSError:
-            parts[i] = check_path(path, options)
+        except OSError as exc:
+            parts[i] = {"hash": "", "document": _unreadable(
+                f"cannot read the file: {exc.strerror or exc}"), "rows": []}
             continue
         try:
             doc = read_bytes(Path(path).name, data, options.fmt, Path(path).suffix)
+            if len(doc.text) > SMALL_TEXT:
+                parts[i] = _check_long(doc, data, options, stream_dir)
+                continue
         except Unreadable as exc:
-            row = _unreadable(str(exc))
+            doc = None
+            reason = str(exc)
+        except InputError as exc:
+            doc = None
+            reason = exc.message
+        if doc is None:
+            row = _unreadable(reason)
             row["content_hash"] = hashlib.sha256(data).hexdigest()
-            parts[i] = {"hash": content_key(data, options), "document": row, "results": []}
+            parts[i] = {"hash": content_key(data, options), "document": row, "rows": []}
             continue
-        if len(doc.text) > SMALL_TEXT:
-            parts[i] = check_path(path, options)
-        else:
-            small.append((i, doc, data))
+        small.append((i, doc, data))
     if small:
         reports = check_many([d.text for _, d, _ in small], alpha=options.alpha,
                              one_tailed=options.one_tailed, one_tailed_txt=options.one_tailed_txt,
                              n=options.n, n_min=options.n_min, n_max=options.n_max)
         for (i, doc, data), rep in zip(small, reports, strict=True):
-            row = {"format": doc.format, "n_results": len(rep), "n_errors": rep.n_errors,
-                   "n_decision_errors": rep.n_decision_errors, "n_ci_errors": rep.n_ci_errors,
-                   "n_skipped": len(rep.skipped), "n_repairs": len(doc.repairs),
-                   "flags": "; ".join(doc.flags), "unreadable_reason": "",
-                   "content_hash": hashlib.sha256(data).hexdigest()}
-            parts[i] = {"hash": content_key(data, options), "document": row,
-                        "results": _rows(doc, rep) if len(rep) else []}
+            parts[i] = {"hash": content_key(data, options),
+                        "document": _doc_row(doc, _counts([rep]), data),
+                        "rows": render_rows(doc, rep)}
     return parts  # type: ignore[return-value]
 
 
@@ -302,24 +472,92 @@ class Progress:
 
 # ----------------------------------------------------------------------------- parts
 
-def _part_path(out: Path, digest: str) -> Path:
-    return out / ".parts" / digest[:2] / f"{digest}.json"
+# Part files (``.parts/xx/KEY.jsonl``, one per chunk of documents or per long document) hold
+# records: zero or more lines of results.csv lines (JSON arrays of strings, without the document
+# column) followed by one line ``{"hash": ..., "document": {...}}`` that closes the record. A
+# file is written under a temporary name and renamed: it exists only complete.
+
+def _chunk_path(parts_dir: Path, key: str) -> Path:
+    return parts_dir / key[:2] / f"{key}.jsonl"
 
 
-def _write_part(out: Path, part: dict) -> None:
-    path = _part_path(out, part["hash"])
+def _write_chunk(parts_dir: Path, parts: list[dict]) -> tuple[Path, list[tuple[str, int]]]:
+    """Write the in-memory parts as one part file; ``(file, [(hash, record offset)])``."""
+    path = _chunk_path(parts_dir, parts[0]["hash"])
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    tmp.write_text(json.dumps(part, ensure_ascii=False), encoding="utf-8")
+    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
+    where = []
+    offset = 0
+    chunks = []
+    for part in parts:
+        where.append((part["hash"], offset))
+        text = ""
+        if part["rows"]:
+            text = json.dumps(part["rows"], ensure_ascii=False) + "\n"
+        text += json.dumps({"hash": part["hash"], "document": part["document"]},
+                           ensure_ascii=False) + "\n"
+        data = text.encode("utf-8")
+        chunks.append(data)
+        offset += len(data)
+    tmp.write_bytes(b"".join(chunks))
     os.replace(tmp, path)
+    return path, where
 
 
-def _read_part(out: Path, digest: str) -> dict | None:
-    path = _part_path(out, digest)
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+def _scan_parts(parts_dir: Path, wanted: set[str]) -> dict[str, tuple[Path, int]]:
+    """``hash -> (file, record offset)`` of the records already stored (a resumed run)."""
+    found: dict[str, tuple[Path, int]] = {}
+    if not parts_dir.is_dir():
+        return found
+    for path in sorted(parts_dir.glob("*/*.jsonl")):
+        try:
+            with path.open("rb") as fh:
+                offset = record = 0
+                for line in fh:
+                    if line[:1] == b"{":
+                        try:
+                            digest = json.loads(line)["hash"]
+                        except (ValueError, KeyError, TypeError):
+                            break
+                        if digest in wanted:
+                            found.setdefault(digest, (path, record))
+                        record = offset + len(line)
+                    offset += len(line)
+        except OSError:
+            continue
+    return found
+
+
+class _Records:
+    """Reads records back from part files (a few files kept open: reads are mostly in order)."""
+
+    def __init__(self, keep: int = 16) -> None:
+        self.open: dict[Path, Any] = {}
+        self.keep = keep
+
+    def read(self, where: tuple[Path, int]):
+        """``(list of row-line arrays, document dict)`` of the record at ``where``."""
+        path, offset = where
+        fh = self.open.pop(path, None)
+        if fh is None:
+            fh = path.open("rb")
+            if len(self.open) >= self.keep:
+                old = next(iter(self.open))
+                self.open.pop(old).close()
+        self.open[path] = fh
+        fh.seek(offset)
+        batches = []
+        for line in fh:
+            if line[:1] == b"[":
+                batches.append(json.loads(line))
+            else:
+                return batches, json.loads(line)["document"]
+        raise OSError(f"part file {path.name} ends inside a record")
+
+    def close(self) -> None:
+        for fh in self.open.values():
+            fh.close()
+        self.open.clear()
 
 
 # ----------------------------------------------------------------------------- execution
@@ -330,22 +568,33 @@ def _chunks(tasks: list[tuple[str, str]], workers: int) -> list[list[tuple[str, 
     return [tasks[i:i + size] for i in range(0, len(tasks), size)]
 
 
-def _local_map(tasks: list[tuple[str, str]], options: CheckOptions, jobs: int
-               ) -> Iterator[tuple[str, dict]]:
+def _preimport() -> None:
+    """What every worker needs, imported once before the workers are forked."""
+    import scipy.special  # noqa: F401
+
+    from . import check  # noqa: F401
+
+
+def _local_map(tasks: list[tuple[str, str]], options: CheckOptions, jobs: int,
+               stream_dir: str) -> Iterator[list[dict]]:
     chunks = _chunks(tasks, jobs)
     if jobs <= 1 or len(chunks) <= 1:
         for chunk in chunks:
-            yield from zip([n for n, _ in chunk], check_paths([p for _, p in chunk], options),
-                           strict=True)
+            yield check_paths([p for _, p in chunk], options, stream_dir)
         return
+    import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    context = None
+    if "fork" in multiprocessing.get_all_start_methods():
+        _preimport()  # forked workers start with scipy.special and the checker loaded
+        context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         pending: dict = {}
         it = iter(chunks)
 
         def submit(chunk):
-            pending[pool.submit(check_paths, [p for _, p in chunk], options)] = chunk
+            pending[pool.submit(check_paths, [p for _, p in chunk], options, stream_dir)] = chunk
 
         for chunk in it:
             submit(chunk)
@@ -354,15 +603,15 @@ def _local_map(tasks: list[tuple[str, str]], options: CheckOptions, jobs: int
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
-                chunk = pending.pop(fut)
-                yield from zip([n for n, _ in chunk], fut.result(), strict=True)
+                pending.pop(fut)
+                yield fut.result()
                 nxt = next(it, None)
                 if nxt is not None:
                     submit(nxt)
 
 
 def _dask_map(tasks: list[tuple[str, str]], options: CheckOptions, scheduler: str | None,
-              workers: int | None) -> Iterator[tuple[str, dict]]:
+              workers: int | None) -> Iterator[list[dict]]:
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError as exc:
@@ -386,13 +635,10 @@ def _dask_map(tasks: list[tuple[str, str]], options: CheckOptions, scheduler: st
         chunks = _chunks(tasks, n_workers)
         window = 2 * n_workers + 2
         it = iter(chunks)
-        names: dict = {}
         futures = []
 
         def submit(chunk):
-            f = client.submit(check_paths, [p for _, p in chunk], options, pure=False)
-            names[f.key] = chunk
-            return f
+            return client.submit(check_paths, [p for _, p in chunk], options, pure=False)
 
         for chunk in it:
             futures.append(submit(chunk))
@@ -400,8 +646,7 @@ def _dask_map(tasks: list[tuple[str, str]], options: CheckOptions, scheduler: st
                 break
         ac = as_completed(futures)
         for fut in ac:
-            chunk = names.pop(fut.key)
-            yield from zip([n for n, _ in chunk], fut.result(), strict=True)
+            yield fut.result()
             fut.release()
             nxt = next(it, None)
             if nxt is not None:
@@ -434,9 +679,10 @@ def run_corpus(items: list[tuple[str, Path]], out: str | Path, options: CheckOpt
         raise InputError("--out names a file, not a folder", file=str(out),
                          hint="Give a new or existing folder for the results")
     out.mkdir(parents=True, exist_ok=True)
+    parts_dir = out / ".parts"
     key_of: dict[str, str] = {}
     unreadable: dict[str, str] = {}
-    tasks = []
+    paths: dict[str, str] = {}
     for name, path in items:
         try:
             data = Path(path).read_bytes()
@@ -444,31 +690,36 @@ def run_corpus(items: list[tuple[str, Path]], out: str | Path, options: CheckOpt
             unreadable[name] = ("no such file or folder" if isinstance(exc, FileNotFoundError)
                                 else f"cannot read the file: {exc.strerror or exc}")
             continue
-        digest = content_key(data, options)
-        key_of[name] = digest
-        if not _part_path(out, digest).exists():
-            tasks.append((name, str(path)))
+        key_of[name] = digest = content_key(data, options)
+        paths.setdefault(digest, str(path))
+    index = _scan_parts(parts_dir, set(key_of.values()))
     todo = {}
-    for name, path in tasks:  # identical documents are checked once
-        todo.setdefault(key_of[name], (name, path))
+    for name, digest in key_of.items():  # identical documents are checked once
+        if digest not in index:
+            todo.setdefault(digest, (name, paths[digest]))
+    reused = sum(1 for d in key_of.values() if d in index)
     bar = Progress(len(todo), progress)
-    reused = len(key_of) - len(tasks)
     if scheduler or workers:
         stream = _dask_map(list(todo.values()), options, scheduler, workers)
     else:
-        stream = _local_map(list(todo.values()), options, jobs or os.cpu_count() or 1)
-    for name, part in stream:
-        part["hash"] = key_of[name]
-        _write_part(out, part)
-        bar.update()
-    summary = _assemble(out, items, key_of, unreadable, options, parquet)
+        stream = _local_map(list(todo.values()), options, jobs or os.cpu_count() or 1,
+                            str(parts_dir))
+    for parts in stream:
+        for part in parts:
+            if "file" in part:
+                index[part["hash"]] = (Path(part["file"]), 0)
+        memory = [p for p in parts if "file" not in p and p["hash"]]
+        if memory:
+            path, where = _write_chunk(parts_dir, memory)
+            for digest, offset in where:
+                index[digest] = (path, offset)
+        bar.update(len(parts))
+    summary = _assemble(out, items, key_of, index, unreadable, options, parquet)
     return CorpusRun(out, len(items), len(todo), reused,
                      summary["n_unreadable"], summary)
 
 
 def _csv_cell(v: Any) -> Any:
-    from ..report.files import csv_safe
-
     if v is None:
         return ""
     if v is True:
@@ -479,48 +730,64 @@ def _csv_cell(v: Any) -> Any:
         return f"{v:.12g}"
     if isinstance(v, str):
         # a lone "=" (a comparison column) carries no formula: kept readable for R and pandas
-        return csv_safe(v) if v[:1] in _RISKY and v != "=" else v
+        if v[:1] in _RISKY and v != "=":
+            from ..report.escape import csv_safe
+
+            return csv_safe(v)
+        return v
     return v
 
 
 _RISKY = frozenset("=+-@\t\r")
 
 
+def _name_prefix(name: str) -> str:
+    """The ``document`` cell of a row as csv.writer writes it, followed by the delimiter."""
+    lines = _Lines()
+    csv.writer(lines, lineterminator="\n").writerow([_csv_cell(name)])
+    return lines[0][:-1] + ","
+
+
 def _assemble(out: Path, items: list[tuple[str, Path]], key_of: dict[str, str],
-              unreadable: dict[str, str], options: CheckOptions, parquet: bool | None) -> dict:
+              index: dict[str, tuple[Path, int]], unreadable: dict[str, str],
+              options: CheckOptions, parquet: bool | None) -> dict:
     """Stream the parts into results.csv / documents.csv (document-name order) and summary."""
     tmp_r, tmp_d = out / "results.csv.tmp", out / "documents.csv.tmp"
     totals = {"n_documents": 0, "n_unreadable": 0, "n_with_results": 0, "n_results": 0,
               "n_errors": 0, "n_decision_errors": 0, "n_ci_errors": 0, "n_docs_with_error": 0,
               "n_docs_with_decision_error": 0}
-    with tmp_r.open("w", encoding="utf-8", newline="") as fr, \
-            tmp_d.open("w", encoding="utf-8", newline="") as fd:
-        wr = csv.writer(fr, lineterminator="\n")
-        wd = csv.writer(fd, lineterminator="\n")
-        wr.writerow(RESULT_FIELDS)
-        wd.writerow(DOCUMENT_FIELDS)
-        for name, _ in items:
-            totals["n_documents"] += 1
-            part = _read_part(out, key_of[name]) if name in key_of else None
-            if part is None:
-                reason = unreadable.get(name, "not checked (run interrupted)")
-                doc = _unreadable(reason)
-                rows = []
-            else:
-                doc, rows = part["document"], part["results"]
-            doc = dict(doc, document=name)
-            wd.writerow([_csv_cell(doc.get(f, "")) for f in DOCUMENT_FIELDS])
-            for row in rows:
-                row = dict(row, document=name)
-                wr.writerow([_csv_cell(row.get(f)) for f in RESULT_FIELDS])
-            if doc["unreadable_reason"]:
-                totals["n_unreadable"] += 1
-            if doc["n_results"]:
-                totals["n_with_results"] += 1
-                totals["n_docs_with_error"] += doc["n_errors"] > 0
-                totals["n_docs_with_decision_error"] += doc["n_decision_errors"] > 0
-            for k in ("n_results", "n_errors", "n_decision_errors", "n_ci_errors"):
-                totals[k] += doc[k]
+    records = _Records()
+    try:
+        with tmp_r.open("w", encoding="utf-8", newline="") as fr, \
+                tmp_d.open("w", encoding="utf-8", newline="") as fd:
+            wr = csv.writer(fr, lineterminator="\n")
+            wd = csv.writer(fd, lineterminator="\n")
+            wr.writerow(RESULT_FIELDS)
+            wd.writerow(DOCUMENT_FIELDS)
+            for name, _ in items:
+                totals["n_documents"] += 1
+                where = index.get(key_of[name]) if name in key_of else None
+                if where is None:
+                    doc = _unreadable(unreadable.get(name, "not checked (run interrupted)"))
+                    batches = []
+                else:
+                    batches, doc = records.read(where)
+                doc = dict(doc, document=name)
+                wd.writerow([_csv_cell(doc.get(f, "")) for f in DOCUMENT_FIELDS])
+                if batches:
+                    prefix = _name_prefix(name)
+                    for lines in batches:
+                        fr.write(prefix + prefix.join(lines))
+                if doc["unreadable_reason"]:
+                    totals["n_unreadable"] += 1
+                if doc["n_results"]:
+                    totals["n_with_results"] += 1
+                    totals["n_docs_with_error"] += doc["n_errors"] > 0
+                    totals["n_docs_with_decision_error"] += doc["n_decision_errors"] > 0
+                for k in ("n_results", "n_errors", "n_decision_errors", "n_ci_errors"):
+                    totals[k] += doc[k]
+    finally:
+        records.close()
     os.replace(tmp_r, out / "results.csv")
     os.replace(tmp_d, out / "documents.csv")
     wr_ = totals["n_with_results"]

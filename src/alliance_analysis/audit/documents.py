@@ -187,7 +187,249 @@ class _TextParser(HTMLParser):
         self.content = self.content or not data.isspace()
 
 
+# The fast path: well-formed markup (what journals' HTML, JATS and Word's XML are) tokenised by one
+# regular expression and fed to the same handler logic as _TextParser. Anything the expression
+# does not recognise -- a '<' that opens no well-formed tag, comment, doctype or processing
+# instruction, CDATA sections, unquoted attribute values touching '/', raw-text elements whose
+# content holds a '<' -- sends the whole document to html.parser, so the text is always what
+# html.parser gives (tested on fixtures, hostile markup and random fragments).
+_TAG_NAME = r"[a-zA-Z][-.:a-zA-Z0-9_]*+"
+_ATTR = (r"""(?:\s++[^\s"'<>/=]++(?:\s*+=\s*+(?:"[^"]*+"|'[^']*+'|[^\s"'=<>`/]++(?=[\s>])))?+)"""
+         )
+_MARKUP = re.compile(
+    r"<(?:(?P<open>" + _TAG_NAME + r")" + _ATTR + r"*+\s*+(?P<slash>/?)>"
+    r"|/(?P<end>" + _TAG_NAME + r")\s*+>"
+    r"|!--(?!-?>)(?:[^-]|-(?!-))*+-->"
+    r"|![dD][oO][cC][tT][yY][pP][eE][^<>\"']*+>"
+    r"|\?[^<>]*+>)")
+#: elements whose content html.parser (in some Python version) reads as raw text: their content
+#: must hold no '<' before the closing tag; the ones whose entities some versions leave
+#: undecoded are not taken by the fast path at all
+_RAW_OK = {"script", "style", "title", "textarea"}
+_RAW_NO = {"xmp", "iframe", "noembed", "noframes", "plaintext", "noscript"}
+_RAW_CLOSE = {t: re.compile(r"</" + t + r"\s*+>", re.IGNORECASE) for t in _RAW_OK}
+_BREAKS = {"br", "hr", "w:br", "w:cr"}
+
+
+#: one pass over HTML/JATS in C: every well-formed token is consumed left to right (so a '<'
+#: inside a quoted attribute value or a comment is never read as a tag). Groups: 1 the name of an
+#: end tag, 2 the name of a start tag, 3 its "/" when self-closing; comments, doctype and
+#: processing instructions capture nothing.
+_C_TOKENS = re.compile(
+    r"<(?:/(" + _TAG_NAME + r")\s*+>|(" + _TAG_NAME + r")" + _ATTR + r"*+\s*+(/?)>"
+    r"|!--(?!-?>)(?:[^-]|-(?!-))*+-->|![dD][oO][cC][tT][yY][pP][eE][^<>\"']*+>|\?[^<>]*+>)")
+#: the raw-text elements' open and close marks (their content must hold no token: checked)
+_RAW_MARKS = {"script": ("\x00S", "\x00s"), "style": ("\x00Y", "\x00y"),
+              "title": ("\x00B", "\x00E"), "textarea": ("\x00T", "\x00X")}
+
+
+class _Marks(dict):
+    """Tag name as written -> the mark of its event in _TextParser (filled on first use)."""
+
+    def __init__(self, form: str) -> None:
+        super().__init__()
+        self.form = form
+
+    def __missing__(self, name: str) -> str:
+        tag = name.lower()
+        if self.form == "end":
+            if tag in _RAW_OK:
+                mark = _RAW_MARKS[tag][1]
+            elif tag == "w:t" or tag in _RAW_NO:
+                mark = "!"
+            else:
+                mark = "\x00c" if tag in _SKIP else ("\x00b" if tag in _BLOCKS else "")
+        elif self.form == "self":
+            mark = ("!" if tag in _RAW_OK or tag in _RAW_NO or tag == "w:tab" else
+                    "\x00b" if tag in _BREAKS else "")
+        else:
+            if tag in _RAW_OK:
+                mark = _RAW_MARKS[tag][0]
+            elif tag in _RAW_NO or tag in ("w:t", "w:tab"):
+                mark = "!"
+            else:
+                mark = "\x00o" if tag in _SKIP else ("\x00b" if tag in _BLOCKS else "")
+        self[name] = mark
+        return mark
+
+
+_END_MARKS, _START_MARKS, _SELF_MARKS = _Marks("end"), _Marks("start"), _Marks("self")
+_RAW_PAIRS = {o: c for o, c in _RAW_MARKS.values()}
+#: what each mark does in the segment loop: b block, o skip+1, c skip-1, "" nothing
+_KIND = {"b": "b", "o": "o", "c": "c", "S": "o", "s": "c", "Y": "o", "y": "c", "B": "b",
+         "E": "b", "T": "", "X": ""}
+#: an entity that a tag may cut in two (html.parser decodes each piece of text between tags
+#: alone), a character reference that decodes to nothing: such text takes the token loop
+_AMP_SPLIT = re.compile(r"&[^\t\n\f <&;]{0,40}<")
+_NUMREF = re.compile(r"&#(?:[0-9]+|[xX][0-9a-fA-F]+)")
+
+
+def _c_markup_text(text: str) -> tuple[str, list[int]] | None:
+    """:func:`fast_markup_text` for HTML/JATS with the tokenising done by one ``re.split``."""
+    if "\x00" in text or ("&" in text and _AMP_SPLIT.search(text)):
+        return None
+    if "&#" in text and any(not html.unescape(m.group()) for m in _NUMREF.finditer(text)):
+        return None
+    toks = _C_TOKENS.split(text)
+    end, start, self_ = _END_MARKS, _START_MARKS, _SELF_MARKS
+    marks = [end[e] if e is not None else ("" if t is None else (self_[t] if c else start[t]))
+             for e, t, c in zip(toks[1::4], toks[2::4], toks[3::4], strict=True)]
+    if "!" in marks:
+        return None
+    pieces = [""] * (2 * len(marks) + 1)
+    pieces[0::2] = toks[0::4]
+    pieces[1::2] = marks
+    flat = "".join(pieces)
+    if "<" in flat:
+        return None
+    if "\x00S" in flat or "\x00Y" in flat or "\x00B" in flat or "\x00T" in flat:
+        for k, mark in enumerate(marks):  # a raw-text element: the next token must close it
+            if mark in _RAW_PAIRS and (k + 1 >= len(marks) or marks[k + 1] != _RAW_PAIRS[mark]):
+                return None
+    segs = flat.split("\x00")
+    parts: list[str] = []
+    emit = parts.append
+    length = 0
+    starts = [0]
+    skip = 0
+    content = False
+    unescape = html.unescape
+    data = segs[0]
+    if data:
+        if "&" in data:
+            data = unescape(data)
+        emit(data)
+        length = len(data)
+        content = not data.isspace()
+    kinds = _KIND
+    for seg in segs[1:]:
+        kind = kinds[seg[0]]
+        if kind == "b":
+            if content:
+                emit("\n\n")
+                length += 2
+                starts.append(length)
+                content = False
+        elif kind == "o":
+            skip += 1
+        elif kind == "c":
+            skip = max(skip - 1, 0)
+        if len(seg) > 1 and not skip:
+            data = seg[1:]
+            if "&" in data:
+                data = unescape(data)
+            emit(data)
+            length += len(data)
+            if not content and not data.isspace():
+                content = True
+    return "".join(parts), starts
+
+
+def fast_markup_text(text: str, docx: bool = False) -> tuple[str, list[int]] | None:
+    """``(text, paragraph starts)`` of well-formed markup, exactly as :class:`_TextParser`
+    would give them; ``None`` when the markup is not in the well-formed subset handled here."""
+    if not docx:
+        fast = _c_markup_text(text)
+        if fast is not None:
+            return fast
+    return _token_markup_text(text, docx)
+
+
+def _token_markup_text(text: str, docx: bool) -> tuple[str, list[int]] | None:
+    """The well-formed subset read token by token (DOCX, and what the one-pass split declines)."""
+    parts: list[str] = []
+    emit = parts.append
+    length = 0
+    starts = [0]
+    skip = in_t = 0
+    content = False
+    pos = 0
+    n = len(text)
+    search = _MARKUP.search
+    while pos < n:
+        m = search(text, pos)
+        stop = m.start() if m is not None else n
+        if stop > pos:  # handle_data
+            data = text[pos:stop]
+            if "<" in data:
+                return None
+            if not (skip or (docx and not in_t)):
+                if "&" in data:
+                    data = html.unescape(data)
+                emit(data)
+                length += len(data)
+                content = content or not data.isspace()
+        if m is None:
+            break
+        pos = m.end()
+        tag = m.group("open")
+        if tag is not None:
+            tag = tag.lower()
+            if m.group("slash"):  # handle_startendtag
+                if tag in _BREAKS:
+                    if content:
+                        emit("\n\n")
+                        length += 2
+                        starts.append(length)
+                        content = False
+                elif tag == "w:tab":
+                    emit(" ")
+                    length += 1
+                elif tag in _RAW_OK or tag in _RAW_NO:
+                    return None
+                continue
+            if tag in _RAW_NO:
+                return None
+            if tag in _SKIP:
+                skip += 1
+            elif tag == "w:t":
+                in_t += 1
+            elif tag == "w:tab":
+                emit(" ")
+                length += 1
+            elif tag in _BLOCKS and content:
+                emit("\n\n")
+                length += 2
+                starts.append(length)
+                content = False
+            if tag in _RAW_OK:  # content up to the closing tag, which must be the next '<'
+                close = text.find("<", pos)
+                mc = _RAW_CLOSE[tag].match(text, close) if close >= 0 else None
+                if mc is None:
+                    return None
+                if close > pos and not (skip or (docx and not in_t)):
+                    data = text[pos:close]
+                    if "&" in data:
+                        data = html.unescape(data)
+                    emit(data)
+                    length += len(data)
+                    content = content or not data.isspace()
+                pos = mc.end()
+                tag = m.group("open").lower()
+            else:
+                continue
+        else:
+            tag = m.group("end")
+            if tag is None:  # comment, doctype, processing instruction: nothing
+                continue
+            tag = tag.lower()
+        # handle_endtag
+        if tag in _SKIP:
+            skip = max(skip - 1, 0)
+        elif tag == "w:t":
+            in_t = max(in_t - 1, 0)
+        elif tag in _BLOCKS and content:
+            emit("\n\n")
+            length += 2
+            starts.append(length)
+            content = False
+    return "".join(parts), starts
+
+
 def _from_markup(name: str, text: str, fmt: str, flags: list[str]) -> Document:
+    fast = fast_markup_text(text, docx=fmt == "docx")
+    if fast is not None:
+        return Document(name, fmt, fast[0], fast[1], "paragraph", flags=flags)
     parser = _TextParser(docx=fmt == "docx")
     try:
         parser.feed(text)

@@ -193,71 +193,73 @@ def parse_batches(text: str, batch: int | None = 50_000):
     one_tailed = mentions_one_tailed(text)
     out = ParsedResults(one_tailed_in_text=one_tailed)
     nan = float("nan")
+    comp_normal = _COMP_NORMAL
+    kind_of = _KIND_OF_FIRST
     for m in _matches(text):
         if batch is not None and len(out.raw) + len(out.skipped) >= batch:
             yield out
             out = ParsedResults(one_tailed_in_text=one_tailed)
-        g = m.groupdict()
-        raw = m.group(0)
-        kind = _kind(g)
+        (df1_text, df2sp, df2_text, n_text, tcomp, stat_text, cilev1, cilo1, cihi1, psign,
+         p_printed, ns, cilev2, cilo2, cihi2) = m.groups()
+        raw = m.group()
+        start = m.start()
+        kind = kind_of.get(raw[0]) or _q_kind(raw)
         note: list[str] = []
-        df1_text, df2_text = g["df1"], g["df2"]
         if df1_text in ("l", "I"):
             if kind != "F":
-                out.skipped.append((raw, m.start(), f"letter {df1_text!r} where a df is expected"))
+                out.skipped.append((raw, start, f"letter {df1_text!r} where a df is expected"))
                 continue
             note.append(f"first df printed as the letter {df1_text!r}, read as 1 (PDF glyph)")
             df1_text = "1"
         if (df2_text is not None and kind in ("t", "r", "chi2", "Q", "Qw", "Qb")
-                and g["df2sp"] == "" and re_fullmatch_3digits(df2_text)
+                and df2sp == "" and re_fullmatch_3digits(df2_text)
                 and df1_text.isdigit() and len(df1_text) <= 3):
             note.append(f"df {df1_text},{df2_text} read with a thousands separator")
             df1_text, df2_text = df1_text + df2_text, None
         problem = _structure_problem(kind, df1_text, df2_text)
         if problem:
-            out.skipped.append((raw, m.start(), problem))
+            out.skipped.append((raw, start, problem))
             continue
-        if g["N"] is not None and kind != "chi2":
-            out.skipped.append((raw, m.start(), "N = … inside the parentheses is read only for χ2"))
+        if n_text is not None and kind != "chi2":
+            out.skipped.append((raw, start, "N = … inside the parentheses is read only for χ2"))
             continue
-        stat = _number_text(g["stat"]).replace(",", "")
-        if stat != _number_text(g["stat"]):
+        printed = _number_text(stat_text)
+        stat = printed.replace(",", "") if "," in printed else printed
+        if stat != printed:
             note.append("statistic printed with a thousands separator")
         value = float(stat)
         df1 = float(df1_text) if df1_text is not None else nan
         df2 = float(df2_text.replace(",", "")) if df2_text is not None else nan
         if kind == "r" and abs(value) > 1:
-            out.skipped.append((raw, m.start(), f"impossible correlation r = {stat} (|r| > 1)"))
+            out.skipped.append((raw, start, f"impossible correlation r = {stat} (|r| > 1)"))
             continue
         if kind in ("F", "chi2", "Q", "Qw", "Qb") and value < 0:
-            out.skipped.append((raw, m.start(), f"impossible negative {kind} = {stat}"))
+            out.skipped.append((raw, start, f"impossible negative {kind} = {stat}"))
             continue
         if (df1 == df1 and df1 <= 0) or (df2 == df2 and df2 <= 0):
-            out.skipped.append((raw, m.start(), "degrees of freedom must be positive"))
+            out.skipped.append((raw, start, "degrees of freedom must be positive"))
             continue
-        if kind == "r" and df1 == df1 and abs(value) == 1 and g["tcomp"] == "=":
+        if kind == "r" and df1 == df1 and abs(value) == 1 and tcomp == "=":
             note.append("|r| = 1 printed: the check uses the rounding interval")
-        if g["ns"] is not None:
-            pcomp, psign, ptext, pval, pdec = "ns", "ns", g["ns"], nan, 0
+        if ns is not None:
+            pcomp, psign, ptext, pval, pdec = "ns", "ns", ns, nan, 0
         else:
-            ptext = _number_text(g["p"])
+            ptext = _number_text(p_printed)
             pval, pdec = _p_value(ptext)
             if pval > 1:
-                out.skipped.append((raw, m.start(), f"impossible p = {ptext} (p > 1)"))
+                out.skipped.append((raw, start, f"impossible p = {ptext} (p > 1)"))
                 continue
-            psign = g["pcomp"]
-            pcomp = _COMP_NORMAL[psign]
+            pcomp = comp_normal[psign]
             if pval < 0:
                 note.append(f"impossible negative p = {ptext}")
-        k = "1" if g["cilev1"] is not None else ("2" if g["cilev2"] is not None else None)
         out.raw.append(raw)
-        out.start.append(m.start())
+        out.start.append(start)
         out.end.append(m.end())
         out.test_type.append(kind)
         out.df1.append(df1)
         out.df2.append(df2)
-        out.sample_n.append(float(g["N"].replace(",", "")) if g["N"] is not None else nan)
-        out.test_comparison.append(_COMP_NORMAL[g["tcomp"]])
+        out.sample_n.append(float(n_text.replace(",", "")) if n_text is not None else nan)
+        out.test_comparison.append(comp_normal[tcomp])
         out.statistic.append(stat)
         out.value.append(value)
         out.statistic_decimals.append(_decimals(stat))
@@ -266,11 +268,31 @@ def parse_batches(text: str, batch: int | None = 50_000):
         out.p_text.append(ptext)
         out.reported_p.append(pval)
         out.p_decimals.append(pdec)
-        out.ci_level.append(g[f"cilev{k}"] if k else "")
-        out.ci_low.append(_number_text(g[f"cilo{k}"]) if k else "")
-        out.ci_high.append(_number_text(g[f"cihi{k}"]) if k else "")
+        if cilev1 is not None:
+            out.ci_level.append(cilev1)
+            out.ci_low.append(_number_text(cilo1))
+            out.ci_high.append(_number_text(cihi1))
+        elif cilev2 is not None:
+            out.ci_level.append(cilev2)
+            out.ci_low.append(_number_text(cilo2))
+            out.ci_high.append(_number_text(cihi2))
+        else:
+            out.ci_level.append("")
+            out.ci_low.append("")
+            out.ci_high.append("")
         out.notes.append(note)
     yield out
+
+
+#: test type from the first character of a match (Q needs its suffix: :func:`_q_kind`)
+_KIND_OF_FIRST = {"t": "t", "r": "r", "F": "F", "z": "z", "Z": "z", "d": "d", "\u03c7": "chi2",
+                  "\u03a7": "chi2", "c": "chi2", "X": "chi2"}
+_Q_NAME = re.compile(r"Q(?:[^\S\n]?+-?+[^\S\n]?+(?:[wW]ithin|[bB]etween|[wWbB])(?!\w))?+")
+
+
+def _q_kind(raw: str) -> str:
+    suffix = _Q_NAME.match(raw).group()[1:].replace("-", "").strip().lower()[:1]
+    return {"": "Q", "w": "Qw", "b": "Qb"}[suffix]
 
 
 #: every result ends in a p or ``ns``: the scan looks for these first (a fast literal search)
@@ -280,17 +302,77 @@ MAX_BEFORE_P = 600
 MAX_AFTER_P = 300
 
 
+#: the pattern without its name groups, so every alternative starts with a literal character and
+#: the regular-expression engine skips in C to the next possible start (the name is read back
+#: from the matched text)
+_S = r"[^\S\n]?+"
+_FAST_NAMES = (r"(?:t|r|F|z|Z|Q(?:" + _S + r"-?+" + _S + r"(?:[wW]ithin|[bB]etween|[wWbB])(?!\w))?+"
+               r"|\u03c7" + _S + r"2|\u03c7\u00b2|\u03a7" + _S + r"2|\u03a7\u00b2|chi" + _S + r"2"
+               r"|chi\u00b2|chi-square|X" + _S + r"2|X\u00b2|d)")
+_FAST = re.compile(_FAST_NAMES + _PATTERN.pattern[_PATTERN.pattern.index(r"\s*+(?:\(\s*+(?P<df1>"):])
+#: the p of a result: "p" and a comparison, or "ns" after the comma or semicolon the pattern needs
+_P_ANCHOR = re.compile(r"p\s*+(?:<=|>=|[=<>\u2264\u2265])|[,;]\s*+n\.?+\s?+s\.?+(?!\w)")
+#: most results start shortly before their p: that window is searched first
+_SHORT = 100
+_BAD_BEFORE = "_.'\u2019"
+
+
+def _first_reaching(text: str, lo: int, a0: int, hi: int):
+    """The first match starting in ``[lo, a0)`` after a non-word character that runs past a0."""
+    search = _FAST.search
+    pos = lo
+    while True:
+        m = search(text, pos, hi)
+        if m is None:
+            return None
+        s = m.start()
+        if s >= a0:
+            return None
+        if s:
+            before = text[s - 1]
+            if before.isalnum() or before in _BAD_BEFORE:
+                pos = s + 1
+                continue
+        if m.end() > a0:
+            return m
+        pos = s + 1
+
+
 def _matches(text: str):
     """Matches of the pattern, each not preceded by a word character, ``.`` or an apostrophe.
 
     Every result ends in a p (``p =``, ``p <``, ``ns``), found first by a cheap scan. For each
-    p, the possible starts of a result (a test name followed by ``(`` or a comparison sign) in the
-    :data:`MAX_BEFORE_P` characters before it are tried left to right with the full pattern,
-    which may run at most :data:`MAX_AFTER_P` characters past the p (a printed CI). The first
-    match that reaches the p is the result. Work is linear in the text (each character is looked
-    at by a bounded number of scans); a statistic more than 600 characters before its p is not
-    read.
+    p, the first possible start of a result (a test name) in the :data:`MAX_BEFORE_P` characters
+    before it whose match reaches the p is the result; the match may run at most
+    :data:`MAX_AFTER_P` characters past the p (a printed CI). The :data:`_SHORT` characters before
+    the p are searched first: no test name can start inside the part of a result before its p,
+    so a result found there is the first one. Work is linear in the text (each character is
+    looked at by a bounded number of scans); a statistic more than 600 characters before its p
+    is not read. Same matches as :func:`_matches_by_candidates` (tested).
     """
+    n = len(text)
+    last_end = 0
+    for a in _P_ANCHOR.finditer(text):
+        a0 = a.start()
+        if text[a0] != "p":
+            a0 += a.group().index("n")
+        if a0 < last_end:
+            continue
+        hi = min(a.end() + MAX_AFTER_P, n)
+        lo = max(a0 - MAX_BEFORE_P, last_end)
+        near = max(a0 - _SHORT, lo)
+        m = _first_reaching(text, near, a0, hi)
+        if m is None and near > lo:
+            m = _first_reaching(text, lo, a0, hi)
+        if m is not None:
+            yield m
+            last_end = m.end()
+
+
+def _matches_by_candidates(text: str):
+    """The reference scan :func:`_matches` replaces: for each p, the candidate starts (a test name
+    followed by ``(`` or a comparison) in the 600 characters before it, tried left to right with
+    the full pattern."""
     n = len(text)
     match = _PATTERN.match
     candidates = _CANDIDATE.finditer

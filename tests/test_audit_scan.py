@@ -1,0 +1,50 @@
+"""The p-anchored scan with a literal-first pattern finds exactly what the candidate scan found."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from alliance_analysis.audit import parse as P
+from alliance_analysis.audit.documents import read_document
+
+FIX = Path(__file__).parent / "fixtures" / "audit"
+FRAGMENTS = [
+    "t", "r", "F", "z", "Z", "Q", "Qw", "Q-between", "\u03c72", "\u03c7\u00b2", "chi2",
+    "chi-square", "X2", "d", "(", ")", "(28)", "(2, 28)", "(1, N = 40)", "(l, 76)", "(1,234)",
+    " = ", "=", "<", ">", "\u2264", " 2.20", "-2.2", "\u2212.65", "1,234.5", ", ", ";",
+    " p = .036", "p<.05", " ns", " n.s.", ", 95% CI [-.85, -.29]", "95% CI [1, 2]", " ", "  ",
+    "\n", "a", "x.", "'", "\u2019", "_", "p", "n", "s", ".", "1e-5", " \u00d7 10^-5", "2", "%",
+    "CI", "[", "]", " " * 300, " " * 650, "ast(3) = 2, p = .1", "Cohen's d = .4, p = .02",
+]
+
+
+def _spans(scan, text):
+    return [(m.span(), m.group()) for m in scan(text)]
+
+
+@pytest.mark.parametrize("name", ["article.txt", "article.md", "article.html", "article.pdf"])
+def test_fixtures_same_matches(name):
+    text = read_document(FIX / name).text
+    assert _spans(P._matches, text) == _spans(P._matches_by_candidates, text)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_random_strings_same_matches(seed):
+    rng = random.Random(seed)
+    found = 0
+    for _ in range(3000):
+        text = "".join(rng.choice(FRAGMENTS) for _ in range(rng.randint(1, 40)))
+        got = _spans(P._matches, text)
+        assert got == _spans(P._matches_by_candidates, text), text
+        found += len(got)
+    assert found > 300  # the strings do hold results
+
+
+def test_far_statistic_and_long_ci_follow_the_windows():
+    far = "t(28) =" + " " * 700 + "2.20, p = .036"
+    assert _spans(P._matches, far) == _spans(P._matches_by_candidates, far) == []
+    long_ci = "r(18) = -.65, p = .002, 95% CI" + " " * 290 + "[-.85, -.29]"
+    assert _spans(P._matches, long_ci) == _spans(P._matches_by_candidates, long_ci)
