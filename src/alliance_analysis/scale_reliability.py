@@ -221,16 +221,17 @@ def scale_reliability(loaded: Any, *, instruments: Sequence[str] | None = None,
         return _finish(rows, skipped, results, missing, confidence)
     order = [str(t) for t in getattr(loaded.audit, "timepoint_order", ())]
     wanted = None if instruments is None else {str(i) for i in instruments}
+    present = set(map(str, pd.unique(items["instrument"])))  # distinct values, not every row
     if wanted is not None:
-        unknown = wanted - set(map(str, items["instrument"]))
+        unknown = wanted - present
         if unknown:
             raise InputError(f"no item responses for instrument '{sorted(unknown)[0]}'",
                              hint="instruments with items: "
-                             + ", ".join(sorted(set(map(str, items["instrument"])))))
+                             + ", ".join(sorted(present)))
     known = set(participants)
     participants += [p for p in pd.unique(items["participant_id"]) if p not in known]
     p_index = pd.Index(participants)
-    for inst_id in sorted(set(map(str, items["instrument"]))):
+    for inst_id in sorted(present):
         if wanted is not None and inst_id not in wanted:
             continue
         inst = loaded.mapping.instrument(inst_id)
@@ -254,8 +255,9 @@ def scale_reliability(loaded: Any, *, instruments: Sequence[str] | None = None,
             seen[key] = spec.name
             plan.append((spec.name, comps))
         sub = items[items["instrument"].astype(str) == inst_id]
-        tps = [t for t in order if t in set(map(str, sub["timepoint"]))]
-        tps += sorted(set(map(str, sub["timepoint"])) - set(tps))
+        sub_tps = set(map(str, pd.unique(sub["timepoint"])))
+        tps = [t for t in order if t in sub_tps]
+        tps += sorted(sub_tps - set(tps))
         lo, hi = np.asarray(inst.item_min, dtype=float), np.asarray(inst.item_max, dtype=float)
         rev = np.asarray([i - 1 for i in inst.reverse_items], dtype=np.int64)
         for tp in tps:

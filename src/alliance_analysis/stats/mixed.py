@@ -461,11 +461,15 @@ class _RandomIntercept:
     and every per-group q × q quantity of :class:`_LMM` is a scalar per group: M_g = 1 + γ n_g,
     H_g = Λ M_g⁻¹ Λᵀ = w_g, K_g = 1 − n_g w_g = 1 / (1 + γ n_g), B_g = Z_gᵀ V_g⁻¹ Z_g = n_g K_g,
     W_g = Z_gᵀ V_g⁻¹ X_g = K_g s_g (s_g = Σ_{i∈g} x_i, the group's column sums), and
-    ∂(ΛΛᵀ)/∂θ = 2θ, ∂²(ΛΛᵀ)/∂θ² = 2. The criterion, β̂, (Xᵀ V⁻¹ X)⁻¹ and the derivatives
-    behind the Satterthwaite df are then sums over groups of scalars times the group sums
-    (n_g, s_g, Σ y, Σ e): p × p matrix products over the G groups and one ``np.bincount`` per
-    evaluation, with no per-group matrix algebra. The formulas are those of :class:`_LMM`
-    term by term (same names), specialised to q = 1.
+    ∂(ΛΛᵀ)/∂θ = 2θ, ∂²(ΛΛᵀ)/∂θ² = 2. The formulas are those of :class:`_LMM` term by term
+    (same names), specialised to q = 1.
+
+    These scalars depend on the group only through its size, so the p × p sums over groups
+    are sums over the distinct group sizes s (a handful: the number of visits a participant
+    attended) of precomputed C_s = Σ_{n_g = s} s_g s_gᵀ and c_s = Σ_{n_g = s} s_g Σ_{i∈g} y_i:
+    Xᵀ V⁻¹ X = XᵀX − Σ_s w(s) C_s, Xᵀ V⁻¹ y = Xᵀy − Σ_s w(s) c_s. One evaluation of the
+    criterion costs the residuals e = y − Xβ̂ (r² = eᵀe − Σ_g w_g (Σ_{i∈g} e_i)², summed from
+    the residuals themselves for accuracy) and one ``np.bincount``: no per-group algebra.
     """
 
     q = 1
@@ -478,11 +482,23 @@ class _RandomIntercept:
         self.G = n_groups
         self.reml = reml
         self.m = self.n - self.p if reml else self.n
-        self.ng = np.bincount(codes, minlength=n_groups).astype(float)        # Z_gᵀ Z_g
-        self.ZtX = np.stack([np.bincount(codes, X[:, j], minlength=n_groups)
-                             for j in range(self.p)], axis=1) if self.p else \
-            np.empty((n_groups, 0))                                             # s_g (G, p)
-        self.Zty = np.bincount(codes, y, minlength=n_groups)
+        ng = np.bincount(codes, minlength=n_groups)
+        sizes, self.size_of, counts = np.unique(ng, return_inverse=True, return_counts=True)
+        self.sizes = sizes.astype(float)                                # distinct n_g
+        self.counts = counts.astype(float)                              # groups of each size
+        self.ng = ng.astype(float)
+        ZtX = np.stack([np.bincount(codes, X[:, j], minlength=n_groups)
+                        for j in range(self.p)], axis=1)                # s_g (G, p)
+        Zty = np.bincount(codes, y, minlength=n_groups)
+        self.ZtX = ZtX
+        self.C = np.empty((sizes.size, self.p, self.p))
+        self.c = np.empty((sizes.size, self.p))
+        order = np.argsort(self.size_of, kind="stable")
+        bounds = np.r_[0, np.cumsum(counts)]
+        for j in range(sizes.size):  # one product per distinct group size
+            rows = order[bounds[j]:bounds[j + 1]]
+            self.C[j] = ZtX[rows].T @ ZtX[rows]
+            self.c[j] = ZtX[rows].T @ Zty[rows]
         self.XtX = X.T @ X
         self.Xty = X.T @ y
         self.rows = self.cols = np.zeros(1, dtype=np.intp)
@@ -494,22 +510,20 @@ class _RandomIntercept:
     def state(self, theta: np.ndarray) -> dict:
         t = float(theta[0])
         gamma = t * t
-        M = 1.0 + gamma * self.ng
-        H = gamma / M                                   # w_g
-        HZtX = H[:, None] * self.ZtX
-        XVX = self.XtX - self.ZtX.T @ HZtX
-        XVy = self.Xty - HZtX.T @ self.Zty
+        M = 1.0 + gamma * self.sizes
+        w = gamma / M                                   # w(s) = H_g of the groups of size s
+        XVX = self.XtX - np.einsum("s,spr->pr", w, self.C)
+        XVy = self.Xty - w @ self.c
         cho = np.linalg.cholesky(XVX)
         beta = _cho_solve(cho, XVy)
         e = self.y - self.X @ beta
         Zte = np.bincount(self.codes, e, minlength=self.G)
-        HZte = H * Zte
-        r2 = float(e @ e - Zte @ HZte)
-        ldV = float(np.log(M).sum())
+        r2 = float(e @ e - Zte @ (w[self.size_of] * Zte))
+        ldV = float(self.counts @ np.log(M))
         ldX = 2.0 * float(np.log(np.diag(cho)).sum())
         m = self.m
         crit = ldV + (ldX if self.reml else 0.0) + m * (1.0 + math.log(2.0 * math.pi * r2 / m))
-        return {"theta": t, "H": H, "beta": beta, "r2": r2, "XVX": XVX, "cho": cho,
+        return {"theta": t, "w": w, "beta": beta, "r2": r2, "XVX": XVX, "cho": cho,
                 "Zte": Zte, "crit": crit, "ldV": ldV, "ldX": ldX}
 
     def criterion(self, theta: np.ndarray) -> float:
@@ -520,18 +534,18 @@ class _RandomIntercept:
 
     def derivatives(self, theta: np.ndarray, st: dict | None = None,
                     sigma: float | None = None) -> dict:
-        """As :meth:`_LMM.derivatives` (same quantities, same names) for q = 1."""
+        """As :meth:`_LMM.derivatives` (same quantities, same names) for q = 1; per-group
+        scalars are per-size scalars (K, B), group sums of s_g s_gᵀ are Σ_s (·) C_s."""
         st = self.state(theta) if st is None else st
-        H, ng = st["H"], self.ng
-        K = 1.0 - ng * H
-        B = K * ng
-        W = K[:, None] * self.ZtX
-        u = K * st["Zte"]
+        K = 1.0 - self.sizes * st["w"]                  # per size
+        B = K * self.sizes
+        Kg = K[self.size_of]
+        u = Kg * st["Zte"]                              # per group
         S = _cho_inv(st["cho"])
         T = 2.0 * st["theta"]
-        Bsum = float(B.sum())
+        Bsum = float(self.counts @ B)
         uu = float(u @ u)
-        WtW = W.T @ W
+        WtW = np.einsum("s,spr->pr", K * K, self.C)     # Σ_g W_g W_gᵀ
         Q = T * WtW
         trVG = Bsum * T
         trPG = trVG - float(np.sum(S * Q)) if self.reml else trVG
@@ -540,10 +554,10 @@ class _RandomIntercept:
         grad = trPG - m * yPGPy / r2
         Tkl = 2.0
         trVGkl = Bsum * Tkl
-        t1 = T * T * float(B @ B)
+        t1 = T * T * float(self.counts @ (B * B))
         if self.reml:
             Qkl = Tkl * WtW
-            R = T * T * ((W * B[:, None]).T @ W)
+            R = T * T * np.einsum("s,spr->pr", B * K * K, self.C)
             t2 = 2.0 * float(np.sum(S * R))
             SQ = S @ Q
             t3 = float(np.sum(SQ * SQ.T))
@@ -551,8 +565,8 @@ class _RandomIntercept:
         else:
             ld2 = trVGkl - t1
         Tu = T * u
-        Wu = W.T @ Tu
-        yPGPGPy = float(Tu @ (B * Tu)) - float(Wu @ S @ Wu)
+        Wu = self.ZtX.T @ (Kg * Tu)                     # Σ_g W_gᵀ T u_g
+        yPGPGPy = float(Tu @ (B[self.size_of] * Tu)) - float(Wu @ S @ Wu)
         yPGklPy = uu * Tkl
         r2_2 = 2.0 * yPGPGPy - yPGklPy
         r2_1 = -yPGPy
@@ -655,15 +669,21 @@ def _newton(model: _LMM, theta: np.ndarray, max_iter: int = 50) -> tuple[np.ndar
             step = np.linalg.solve(hf, -g[free])
             if not np.all(np.isfinite(step)) or g[free] @ step >= 0:
                 raise np.linalg.LinAlgError
+            # a full Newton step this small on a convex criterion changes it by less than its
+            # rounding (about 1e-16 × m); accepted on the gradient when the criterion cannot
+            # tell (within 1e-12 relative), rather than halved into the noise
+            tiny = bool(np.max(np.abs(step)) <= 1e-6 * max(1.0, float(np.max(np.abs(theta))))
+                        and np.all(np.linalg.eigvalsh(hf) > 0))
         except np.linalg.LinAlgError:
             step = -g[free]
+            tiny = False
         t = 1.0
         while t > 1e-12:
             cand = theta.copy()
             cand[free] = theta[free] + t * step
             cand = np.where(at_lower, np.maximum(cand, 0.0), cand)
             c = model.criterion(cand)
-            if c <= crit:
+            if c <= crit or (tiny and t == 1.0 and c <= crit + 1e-12 * scale):
                 break
             t *= 0.5
         else:

@@ -115,14 +115,11 @@ def _names(values: Sequence[str] | str | None, what: str) -> list[str]:
     return out
 
 
-def _betas_from_sums(sums: np.ndarray, total: np.ndarray, d: int) -> np.ndarray:
+def _betas_from_cross(cross: np.ndarray) -> np.ndarray:
     """Standardized slopes of y (column 0) on the other columns for every resample, from its
-    case-weighted sums of [v, vvᵀ] (:func:`.mediation.centred_cross`): the correlation matrix R
+    centred cross-product matrix (:func:`.mediation.centred_cross`): the correlation matrix R
     of the resample, then R_xx β = R_xy (batched solve; NaN where R_xx is singular)."""
-    from .mediation import centred_cross
-
-    cross = centred_cross(sums, total, d)
-    b = len(cross)
+    b, d = cross.shape[0], cross.shape[1]
     with np.errstate(divide="ignore", invalid="ignore"):
         sd = np.sqrt(np.einsum("bii->bi", cross))
         corr = cross / (sd[:, :, None] * sd[:, None, :])
@@ -135,33 +132,59 @@ def _betas_from_sums(sums: np.ndarray, total: np.ndarray, d: int) -> np.ndarray:
     return res
 
 
-def beta_bca(values: np.ndarray, estimate: np.ndarray, confidence: float, n_boot: int,
-             seed: int | None) -> tuple[np.ndarray, np.ndarray]:
-    """BCa bootstrap interval of each standardized slope (``values`` = [y, x...], n × d).
+def beta_draws(values: np.ndarray, n_boot: int, seed: int | None,
+               widths: Sequence[int] | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Bootstrap draws (n_boot × (w − 1)) and jackknife values (n × (w − 1)) of the
+    standardized slopes of y on the first w − 1 predictors, for each w in ``widths`` (default:
+    all columns of ``values`` = [y, x...], n × d).
 
     Resamples are case weights (counts) from ``np.random.default_rng(seed)``, drawn and summed
-    in memory-bounded chunks (:func:`.mediation.resampled_sums`); the jackknife for the
-    acceleration uses the leave-one-out sums (total minus each row), so memory is O(chunk × n)
-    and O(n), never O(n_boot × n) or O(n²)."""
-    from .mediation import _interval, jackknife_sums, resampled_sums, row_products
+    in memory-bounded chunks (:func:`.mediation.resampled_sums`); the jackknife uses the
+    leave-one-out sums (total minus each row): memory O(chunk × n) and O(n), never
+    O(n_boot × n) or O(n²). Nested models on the same rows (the steps of a hierarchical
+    regression) share the resamples: a column prefix of [y, x...] has as its cross products
+    the leading block of the full ones, so one pass serves every step, each with exactly the
+    draws it would get alone from the same seed."""
+    from .mediation import centred_cross, jackknife_sums, resampled_sums, row_products
 
     n, d = values.shape
+    widths = [d] if widths is None else [int(w) for w in widths]
     products = row_products(values - values.mean(axis=0))
     rng = np.random.default_rng(seed)
-    draws = np.empty((n_boot, d - 1))
+    draws = [np.empty((n_boot, w - 1)) for w in widths]
     with blas_threads_for(float(n_boot) * n * d * d):
         for start, stop, sums, total in resampled_sums(products, n_boot, rng):
-            draws[start:stop] = _betas_from_sums(sums, total, d)
-    jack = _betas_from_sums(*jackknife_sums(products), d)
-    lo = np.empty(d - 1)
-    hi = np.empty(d - 1)
-    for j in range(d - 1):  # one interval per predictor (a handful), all draws already made
+            cross = centred_cross(sums, total, d)
+            for w, out in zip(widths, draws, strict=True):
+                out[start:stop] = _betas_from_cross(cross[:, :w, :w])
+    jcross = centred_cross(*jackknife_sums(products), d)
+    return [(out, _betas_from_cross(jcross[:, :w, :w]))
+            for w, out in zip(widths, draws, strict=True)]
+
+
+def _bca_limits(draws: np.ndarray, jack: np.ndarray, estimate: np.ndarray,
+                confidence: float) -> tuple[np.ndarray, np.ndarray]:
+    from .mediation import _interval
+
+    k = draws.shape[1]
+    lo = np.empty(k)
+    hi = np.empty(k)
+    for j in range(k):  # one interval per predictor (a handful), all draws already made
         lo[j], hi[j] = _interval(draws[:, j], float(estimate[j]), confidence, "bca", jack[:, j])
     return lo, hi
 
 
+def beta_bca(values: np.ndarray, estimate: np.ndarray, confidence: float, n_boot: int,
+             seed: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """BCa bootstrap interval of each standardized slope (``values`` = [y, x...], n × d;
+    draws from :func:`beta_draws`)."""
+    (draws, jack), = beta_draws(values, n_boot, seed)
+    return _bca_limits(draws, jack, estimate, confidence)
+
+
 def _fit(data: np.ndarray, outcome: str, terms: list[str], n_dropped: int,
-         confidence: float = 0.95, n_boot: int = 2000, seed: int | None = 0) -> RegressionResult:
+         confidence: float = 0.95, n_boot: int = 2000, seed: int | None = 0,
+         boot: tuple[np.ndarray, np.ndarray] | None = None) -> RegressionResult:
     import statsmodels.api as sm
 
     n = data.shape[0]
@@ -190,7 +213,10 @@ def _fit(data: np.ndarray, outcome: str, terms: list[str], n_dropped: int,
     beta_lo = np.full(p, np.nan)
     beta_hi = np.full(p, np.nan)
     if n_boot and not constant:
-        beta_lo[1:], beta_hi[1:] = beta_bca(data, beta[1:], confidence, int(n_boot), seed)
+        if boot is None:
+            beta_lo[1:], beta_hi[1:] = beta_bca(data, beta[1:], confidence, int(n_boot), seed)
+        else:  # draws made for this model already (a step of hierarchical_regress)
+            beta_lo[1:], beta_hi[1:] = _bca_limits(*boot, beta[1:], confidence)
     coefs = pd.DataFrame({
         "term": ["Intercept", *terms], "b": params, "se": np.asarray(fit.bse), "t": tvals,
         "p": np.asarray(fit.pvalues), "ci_lower": ci[:, 0], "ci_upper": ci[:, 1], "beta": beta,
@@ -249,11 +275,19 @@ def hierarchical_regress(data: pd.DataFrame, outcome: str, steps: Sequence[Seque
     data, n_dropped = frame_complete(frame, [outcome, *all_terms])
     results = []
     rows = []
+    widths = list(1 + np.cumsum([len(b) for b in blocks]))
+    boots: list = [None] * len(blocks)
+    n = data.shape[0]
+    if (n_boot and seed is not None and n > widths[-1]
+            and np.linalg.matrix_rank(np.column_stack([np.ones(n), data[:, 1:]])) == widths[-1]):
+        # every step resamples the same rows from the same seed: one pass for all steps (a
+        # model that _fit refuses is refused there, before any draw is used)
+        boots = beta_draws(data, int(n_boot), seed, widths)
     prev_r2, used = 0.0, 0
     for i, block in enumerate(blocks):
         used += len(block)
         res = _fit(data[:, : 1 + used], outcome, all_terms[:used], n_dropped, confidence,
-                   n_boot, seed)
+                   n_boot, seed, boot=boots[i])
         results.append(res)
         df1, df2 = float(len(block)), res.df_resid
         delta = res.r2 - prev_r2
