@@ -267,3 +267,15 @@ def test_notice_is_whole_text_and_its_png_raster_is_the_text():
     assert best < 0.5 * ink_total, best / ink_total  # 0.34 here
     mirrored = np.abs(band_r[::-1] - band_p).sum()
     assert mirrored > 1.0 * ink_total  # 1.6 here
+
+
+def test_a_figure_with_a_notice_pickles():
+    import pickle
+
+    from alliance_analysis.report.figures import stamp_notice
+
+    fig = scatter_fit(*_xy(), "x", "y")
+    stamp_notice(fig, NOTICE)
+    again = pickle.loads(pickle.dumps(fig))
+    assert " ".join(again.texts[-1].get_text().split()) == NOTICE
+    assert base64.b64decode(figure_to_base64_png(again)).startswith(b"\x89PNG")

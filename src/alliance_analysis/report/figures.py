@@ -456,7 +456,7 @@ def stamp_notice(fig: Figure, notice: str, fontsize: float = 7.0) -> None:
 
     The notice is an ordinary :class:`~matplotlib.text.Text` of ``fig.texts`` (SVG and PDF draw
     it as text); on an Agg canvas (PNG) it is drawn from a raster of the same text made once per
-    process and size (:class:`_RasterText`): a reproduction stamps the same notice on every
+    process and size (``RasterText``): a reproduction stamps the same notice on every
     figure, and drawing its ~230 characters anew took about 15% of the figures' time."""
     import textwrap
 
@@ -480,10 +480,11 @@ _RASTERS: dict[tuple, tuple[Any, int, int]] = {}
 
 
 def _raster_text_class() -> type:
-    """:class:`_RasterText`, defined on first use (matplotlib is imported lazily)."""
-    global _RasterText
-    if _RasterText is not None:
-        return _RasterText
+    """The class ``RasterText``, defined on first use (matplotlib is imported lazily); the module
+    attribute ``RasterText`` resolves to it (so figures carrying one pickle and unpickle)."""
+    global _RASTER_TEXT
+    if _RASTER_TEXT is not None:
+        return _RASTER_TEXT
     from matplotlib.backends.backend_agg import RendererAgg
     from matplotlib.figure import Figure as MplFigure
     from matplotlib.text import Text
@@ -527,11 +528,18 @@ def _raster_text_class() -> type:
             gc.restore()
             self.stale = False
 
-    _RasterText = RasterText
+    RasterText.__module__, RasterText.__qualname__ = __name__, "RasterText"
+    _RASTER_TEXT = RasterText
     return RasterText
 
 
-_RasterText: type | None = None
+_RASTER_TEXT: type | None = None
+
+
+def __getattr__(name: str) -> Any:
+    if name == "RasterText":
+        return _raster_text_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def figure_to_base64_png(fig: Figure) -> str:
