@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import math
 
 import numpy as np
@@ -110,8 +111,10 @@ def test_paired_change_plot_omits_and_counts_nan_pairs():
     title = ax.get_title()
     assert "n = 3 pairs" in title
     assert "2 incomplete pair(s) omitted" in title
-    grey = [ln for ln in ax.lines if ln.get_linewidth() == pytest.approx(0.8)]
-    assert len(grey) == 3
+    # one grey segment per complete pair, from (0, pre) to (1, post)
+    (lines,) = [c for c in ax.collections if c.get_linewidth()[0] == pytest.approx(0.8)]
+    assert [seg.tolist() for seg in lines.get_segments()] == [
+        [[0, 1.0], [1, 2.0]], [[0, 2.0], [1, 2.5]], [[0, 5.0], [1, 6.0]]]
     means = [ln for ln in ax.lines if ln.get_label() == "Mean (95% CI)"][0]
     assert means.get_ydata().tolist() == pytest.approx([np.mean([1, 2, 5]), np.mean([2, 2.5, 6])])
     assert [t.get_text() for t in ax.get_xticklabels()] == ["Prep", "Post"]
@@ -212,3 +215,67 @@ def test_trajectories_accepts_the_loaders_long_names_and_explains_missing_column
     assert labels == ["wk0", "wk6"]
     with pytest.raises(InputError, match="participant"):
         trajectories(pd.DataFrame({"score": [1.0]}))
+
+
+NOTICE = ("SYNTHETIC DATA: this dataset was generated to match the published summaries of a "
+          "paper. It is not the trial's participants, and no statistic here is evidence.")
+
+
+def _notice_png_and_svg(fig):
+    from PIL import Image
+
+    from alliance_analysis.report.style import style_context
+
+    with style_context():
+        png, svg = io.BytesIO(), io.BytesIO()
+        fig.savefig(png, format="png", dpi=150)
+        fig.savefig(svg, format="svg", metadata={"Date": None})
+    return np.asarray(Image.open(png).convert("L")).astype(int), svg.getvalue()
+
+
+def test_notice_is_whole_text_and_its_png_raster_is_the_text():
+    from matplotlib.text import Text
+
+    from alliance_analysis.report.figures import stamp_notice
+
+    fig = scatter_fit(*_xy(), "x", "y")
+    stamp_notice(fig, NOTICE)
+    fig.canvas.draw()  # solve the layout once, then keep it (re-solving moves axes by ~0.02 pt)
+    fig.set_layout_engine("none")
+    texts = [" ".join(t.get_text().split()) for t in fig.texts]
+    assert NOTICE in texts  # complete, in fig.texts like any text
+    raster_png, raster_svg = _notice_png_and_svg(fig)
+    fig.texts[-1].__class__ = Text  # the same text drawn the ordinary way
+    plain_png, plain_svg = _notice_png_and_svg(fig)
+    assert raster_svg == plain_svg  # vector output draws text, not a raster
+    assert raster_png.shape == plain_png.shape
+
+    def ink(img):  # bounding box of the dark (text) pixels in the bottom band
+        band = img[-60:]
+        rows, cols = np.nonzero(band < 200)
+        return rows.min(), rows.max(), cols.min(), cols.max()
+
+    r, p = ink(raster_png), ink(plain_png)
+    assert all(abs(a - b) <= 1 for a, b in zip(r, p, strict=True)), (r, p)
+    # the same glyphs: at the best whole-pixel shift (the raster is anchored to a whole pixel)
+    # the two bands differ by a fraction of the ink (antialiasing at sub-pixel offsets); a mirrored raster differs by
+    # more than all of it
+    band_r, band_p = raster_png[-60:], plain_png[-60:]
+    ink_total = (255 - band_p).sum()
+    best = min(np.abs(np.roll(band_r, (dy, dx), axis=(0, 1)) - band_p).sum()
+               for dy in (-1, 0, 1) for dx in (-1, 0, 1))
+    assert best < 0.5 * ink_total, best / ink_total  # 0.34 here
+    mirrored = np.abs(band_r[::-1] - band_p).sum()
+    assert mirrored > 1.0 * ink_total  # 1.6 here
+
+
+def test_a_figure_with_a_notice_pickles():
+    import pickle
+
+    from alliance_analysis.report.figures import stamp_notice
+
+    fig = scatter_fit(*_xy(), "x", "y")
+    stamp_notice(fig, NOTICE)
+    again = pickle.loads(pickle.dumps(fig))
+    assert " ".join(again.texts[-1].get_text().split()) == NOTICE
+    assert base64.b64decode(figure_to_base64_png(again)).startswith(b"\x89PNG")

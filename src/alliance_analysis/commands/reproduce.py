@@ -30,6 +30,10 @@ def configure(p: argparse.ArgumentParser, fixed_name: str | None = None) -> None
     p.add_argument("--root", help="repository root for the default data (default: current directory)")
     p.add_argument("--svg", action="store_true",
                    help="also write every figure as SVG beside its PNG (slower; the report embeds the PNGs)")
+    p.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="worker processes drawing the figures (default: one per CPU, at most 4; "
+                        "1 draws them in this process); the files are the same either way (the model-table "
+                        "reproductions, e.g. szigeti2024, draw theirs in this process)")
     if fixed_name:
         p.set_defaults(command="reproduce", name=fixed_name)
     else:
@@ -67,6 +71,11 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from ..reproduce.spec import load_spec
 
+    if args.jobs is not None and args.jobs < 1:
+        from ..errors import InputError
+
+        raise InputError("--jobs must be at least 1 (1 draws the figures in this process)",
+                         value=args.jobs)
     root = Path(args.root) if args.root else Path.cwd()
     out = Path(args.out) if args.out else root / "out" / args.name
     spec = load_spec(args.name)
@@ -76,7 +85,7 @@ def _run(args: argparse.Namespace) -> int:
     from ..reproduce.pipeline import run_reproduction, summary_lines
 
     result = run_reproduction(args.name, data=args.data, mapping=args.mapping, root=root)
-    write_outputs(result, out, svg=args.svg)
+    write_outputs(result, out, svg=args.svg, jobs=args.jobs)
     print("\n".join(summary_lines(result, out)))
     return EXIT_OK if result.n_reproduced == len(result.claims) else EXIT_NOT_ALL
 

@@ -44,6 +44,9 @@ __all__ = [
 ]
 
 PNG_METADATA = {"Software": None}
+#: zlib level of PNG files: 3 is as small as PIL's default 6 on these figures (flat colours) and
+#: encodes in about 70% of its time (14 Davis figures: 0.16 s against 0.23 s)
+PNG_PIL_KWARGS = {"compress_level": 3}
 SVG_METADATA = {"Date": None}
 
 #: above this many participants (pairs, points) a figure draws aggregated views instead of one
@@ -200,9 +203,14 @@ def paired_change_plot(pre: Sequence[float] | np.ndarray, post: Sequence[float] 
             fig.alliance_note = (f"Aggregated view (n = {n} > {AGGREGATE_ABOVE}): histogram densities "
                                  f"of the pre and post scores (40 bins) and a fixed random sample of "
                                  f"{pick.size} participants' lines.")
-        else:
-            for i in range(n):
-                ax.plot([0, 1], [a[i], b[i]], color=NEUTRAL, linewidth=0.8, alpha=0.6, zorder=1)
+        elif n:
+            from matplotlib.collections import LineCollection
+
+            # one collection of n segments (one artist, not n Line2D: same marks, cheaper to draw)
+            segments = np.stack([np.column_stack([np.zeros(n), a]), np.column_stack([np.ones(n), b])],
+                                axis=1)
+            ax.add_collection(LineCollection(segments, colors=NEUTRAL, linewidths=0.8, alpha=0.6,
+                                             zorder=1))
         if n and not aggregated:
             ax.scatter(np.zeros(n), a, s=10, color=NEUTRAL, zorder=2)
             ax.scatter(np.ones(n), b, s=10, color=NEUTRAL, zorder=2)
@@ -428,7 +436,7 @@ def save_figure(fig: Figure, path_stem: str | Path, *, svg: bool = True) -> list
     stem.parent.mkdir(parents=True, exist_ok=True)
     png = stem.with_suffix(".png")
     with style_context():
-        fig.savefig(png, format="png", dpi=PNG_DPI, metadata=PNG_METADATA)
+        fig.savefig(png, format="png", dpi=PNG_DPI, metadata=PNG_METADATA, pil_kwargs=PNG_PIL_KWARGS)
         if not svg:
             return [png]
         svg_path = stem.with_suffix(".svg")
@@ -444,7 +452,12 @@ def save_figure(fig: Figure, path_stem: str | Path, *, svg: bool = True) -> list
 
 def stamp_notice(fig: Figure, notice: str, fontsize: float = 7.0) -> None:
     """Write the whole data notice along the bottom edge, wrapped to the figure's width, with room
-    reserved for it in the constrained layout (nothing cut, legible at 100% zoom)."""
+    reserved for it in the constrained layout (nothing cut, legible at 100% zoom).
+
+    The notice is an ordinary :class:`~matplotlib.text.Text` of ``fig.texts`` (SVG and PDF draw
+    it as text); on an Agg canvas (PNG) it is drawn from a raster of the same text made once per
+    process and size (``RasterText``): a reproduction stamps the same notice on every
+    figure, and drawing its ~230 characters anew took about 15% of the figures' time."""
     import textwrap
 
     width_chars = max(40, int(0.97 * fig.get_figwidth() * 72 / (0.6 * fontsize)))
@@ -453,14 +466,86 @@ def stamp_notice(fig: Figure, notice: str, fontsize: float = 7.0) -> None:
     engine = fig.get_layout_engine()
     if engine is not None and hasattr(engine, "set") and "rect" in engine.get():
         engine.set(rect=(0, height, 1, 1 - height))
-    fig.text(0.01, 0.004, "\n".join(lines), ha="left", va="bottom", fontsize=fontsize,
-             color="#a00000", linespacing=1.15)
+    text = _raster_text_class()(0.01, 0.004, "\n".join(lines), ha="left", va="bottom",
+                                fontsize=fontsize, color="#a00000", linespacing=1.15,
+                                transform=fig.transSubfigure)
+    text.set_figure(fig)
+    fig.texts.append(text)
+    text._remove_method = fig.texts.remove
+    fig.stale = True
+
+
+#: rasters of notice texts: key -> (RGBA array, x and y of the text's anchor in it)
+_RASTERS: dict[tuple, tuple[Any, int, int]] = {}
+
+
+def _raster_text_class() -> type:
+    """The class ``RasterText``, defined on first use (matplotlib is imported lazily); the module
+    attribute ``RasterText`` resolves to it (so figures carrying one pickle and unpickle)."""
+    global _RASTER_TEXT
+    if _RASTER_TEXT is not None:
+        return _RASTER_TEXT
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.figure import Figure as MplFigure
+    from matplotlib.text import Text
+    from matplotlib.transforms import IdentityTransform
+
+    class RasterText(Text):
+        """A Text that an Agg renderer draws from a cached raster of itself (same glyphs, same
+        antialiasing, anchored to the nearest whole pixel); every other renderer draws text."""
+
+        def _key(self, dpi: float) -> tuple:
+            return (self.get_text(), self.get_fontsize(), self.get_fontfamily()[0],
+                    str(self.get_fontweight()), self.get_color(), self.get_ha(), self.get_va(),
+                    self._linespacing, float(dpi))
+
+        def _raster(self, dpi: float) -> tuple[Any, int, int]:
+            key = self._key(dpi)
+            if key not in _RASTERS:
+                import numpy as np
+
+                probe = Text(0, 0, self.get_text(), fontproperties=self.get_fontproperties(),
+                             color=self.get_color(), ha=self.get_ha(), va=self.get_va(),
+                             linespacing=self._linespacing, transform=IdentityTransform())
+                probe.set_figure(MplFigure(dpi=dpi))
+                box = probe.get_window_extent(RendererAgg(8, 8, dpi))
+                ax, ay = 2 - math.floor(box.x0), 2 - math.floor(box.y0)
+                w, h = math.ceil(box.x1) + ax + 2, math.ceil(box.y1) + ay + 2
+                renderer = RendererAgg(w, h, dpi)
+                renderer.clear()
+                probe.set_position((ax, ay))
+                probe.draw(renderer)
+                _RASTERS[key] = (np.asarray(renderer.buffer_rgba()).copy(), ax, ay)
+            return _RASTERS[key]
+
+        def draw(self, renderer) -> None:
+            if not isinstance(renderer, RendererAgg) or not self.get_visible() or not self.get_text():
+                return super().draw(renderer)
+            image, ax, ay = self._raster(renderer.dpi)
+            x, y = self.get_transform().transform(self.get_unitless_position())
+            gc = renderer.new_gc()
+            renderer.draw_image(gc, round(x) - ax, round(y) - ay, image[::-1])
+            gc.restore()
+            self.stale = False
+
+    RasterText.__module__, RasterText.__qualname__ = __name__, "RasterText"
+    _RASTER_TEXT = RasterText
+    return RasterText
+
+
+_RASTER_TEXT: type | None = None
+
+
+def __getattr__(name: str) -> Any:
+    if name == "RasterText":
+        return _raster_text_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def figure_to_base64_png(fig: Figure) -> str:
     """The figure as a base64 (ASCII) PNG string, for ``<img src="data:image/png;base64,...">``."""
     buf = io.BytesIO()
     with style_context():
-        fig.savefig(buf, format="png", dpi=PNG_DPI, metadata=PNG_METADATA)
+        fig.savefig(buf, format="png", dpi=PNG_DPI, metadata=PNG_METADATA, pil_kwargs=PNG_PIL_KWARGS)
     return base64.b64encode(buf.getvalue()).decode("ascii")
 

@@ -7,6 +7,8 @@ Outputs are deterministic: same inputs give byte-identical files.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,9 @@ from ..claims.compute import group_rows
 from ..rounding import parse_printed
 from .model_tables import model_tables
 from .pipeline import ReproductionRun, write_claims
+
+#: (file stem, a callable building the figure, caption)
+FigurePlan = tuple[str, Callable[[], Any], str]
 
 
 def _unique(seq):
@@ -99,11 +104,13 @@ def _residuals(y: np.ndarray, covariates: np.ndarray) -> np.ndarray:
     return y - design @ coef
 
 
-def _model_figures(run: ReproductionRun, scatter_fit) -> list[tuple[str, Any, str]]:
+def _model_figures(run: ReproductionRun) -> list[FigurePlan]:
     """Added-variable plots of the regression claims (outcome and predictor each residualised on
     the claim's covariates; the slope equals the predictor's partial coefficient) and the
     mediator → outcome scatter of each path model."""
-    spec, figs, done = run.spec, [], set()
+    from ..report.figures import scatter_fit
+
+    spec, plans, done = run.spec, [], set()
     for claim in (c for reg in run.registries for c in reg.claims):
         wide = group_rows(run.wide, claim.group)
         if wide is None:
@@ -115,27 +122,36 @@ def _model_figures(run: ReproductionRun, scatter_fit) -> list[tuple[str, Any, st
             data = wide[cols].dropna().to_numpy(float)
             y, x = _residuals(data[:, 0], data[:, 2:]), _residuals(data[:, 1], data[:, 2:])
             adj = ", ".join(spec.label(c) for c in claim.covariates)
-            fig = scatter_fit(x, y, f"{spec.label(claim.predictor)} | {adj}",
-                              f"{spec.label(claim.outcome)} | {adj}",
-                              title=f"{claim.id}: {claim.description}")
-            figs.append((f"added_variable_{claim.id}", fig,
-                         f"{claim.id}: added-variable plot (both axes residualised on {adj}); "
-                         "OLS line with 95% CI band."))
+            plans.append((f"added_variable_{claim.id}", functools.partial(
+                scatter_fit, x, y, f"{spec.label(claim.predictor)} | {adj}",
+                f"{spec.label(claim.outcome)} | {adj}", title=f"{claim.id}: {claim.description}"),
+                f"{claim.id}: added-variable plot (both axes residualised on {adj}); "
+                "OLS line with 95% CI band."))
         elif claim.analysis == "path" and (claim.m, claim.y, claim.group) not in done:
             if not all(c in wide.columns for c in (claim.m, claim.y)):
                 continue
             done.add((claim.m, claim.y, claim.group))
-            fig = scatter_fit(wide[claim.m].to_numpy(float), wide[claim.y].to_numpy(float),
-                              spec.label(claim.m), spec.label(claim.y),
-                              title=f"{spec.label(claim.m)} and {spec.label(claim.y)}"
-                              + (f" ({claim.group})" if claim.group else ""))
-            figs.append((f"path_{claim.m}_{claim.y}".replace(".", "_"), fig,
-                         "Mediator and outcome of a path model; OLS line with 95% CI band."))
-    return figs
+            plans.append((f"path_{claim.m}_{claim.y}".replace(".", "_"), functools.partial(
+                scatter_fit, wide[claim.m].to_numpy(float), wide[claim.y].to_numpy(float),
+                spec.label(claim.m), spec.label(claim.y),
+                title=f"{spec.label(claim.m)} and {spec.label(claim.y)}"
+                + (f" ({claim.group})" if claim.group else "")),
+                "Mediator and outcome of a path model; OLS line with 95% CI band."))
+    return plans
 
 
-def build_figures(run: ReproductionRun) -> list[tuple[str, Any, str]]:
-    """(file stem, matplotlib figure, caption) for every figure of the run."""
+def _stamped(make: Callable[[], Any], notice: str) -> Any:
+    from ..report.figures import stamp_notice
+
+    fig = make()
+    stamp_notice(fig, notice)
+    return fig
+
+
+def figure_plan(run: ReproductionRun) -> list[FigurePlan]:
+    """(file stem, figure maker, caption) for every figure of the run, without drawing anything:
+    each maker builds its matplotlib figure, data notice stamped, when called (so that figures
+    can be built and rendered in worker processes, :mod:`.render`)."""
     import pandas as pd
 
     from ..report.figures import (
@@ -147,30 +163,33 @@ def build_figures(run: ReproductionRun) -> list[tuple[str, Any, str]]:
     from ..stats import correlate
 
     spec, wide = run.spec, run.wide
-    figs: list[tuple[str, Any, str]] = []
+    plans: list[FigurePlan] = []
     if spec.paired and all(c in wide.columns for c in (spec.paired["pre"], spec.paired["post"])):
-        fig = paired_change_plot(wide[spec.paired["pre"]].to_numpy(float), wide[spec.paired["post"]].to_numpy(float),
-                                 labels=tuple(spec.paired.get("labels") or (spec.label(spec.paired["pre"]),
-                                                                              spec.label(spec.paired["post"]))),
-                                 title="Alliance change", ylabel=spec.paired.get("ylabel", "Score"))
-        figs.append(("paired_change", fig, "Change per participant (thin lines) with mean and 95% CI."))
+        plans.append(("paired_change", functools.partial(
+            paired_change_plot, wide[spec.paired["pre"]].to_numpy(float),
+            wide[spec.paired["post"]].to_numpy(float),
+            labels=tuple(spec.paired.get("labels") or (spec.label(spec.paired["pre"]),
+                                                         spec.label(spec.paired["post"]))),
+            title="Alliance change", ylabel=spec.paired.get("ylabel", "Score")),
+            "Change per participant (thin lines) with mean and 95% CI."))
     dots = []
-    for claim_result, claim in zip(run.claims, (c for reg in run.registries for c in reg.claims), strict=True):
+    for claim in (c for reg in run.registries for c in reg.claims):
         if claim.analysis != "correlation" or not all(v in wide.columns for v in (claim.x, claim.y)):
             continue
         x, y = wide[claim.x].to_numpy(float), wide[claim.y].to_numpy(float)
         res = correlate(x, y)
         note = f"published {claim.published_text}; reproduced {res.apa()}"
-        fig = scatter_fit(x, y, spec.label(claim.x), spec.label(claim.y), annotation=note,
-                          title=f"{claim.id}: {claim.description}")
-        figs.append((f"scatter_{claim.id}", fig, f"{claim.id}: {claim.description}. OLS line with 95% CI band."))
+        plans.append((f"scatter_{claim.id}", functools.partial(
+            scatter_fit, x, y, spec.label(claim.x), spec.label(claim.y), annotation=note,
+            title=f"{claim.id}: {claim.description}"),
+            f"{claim.id}: {claim.description}. OLS line with 95% CI band."))
         dots.append({"claim_id": claim.id, "published": parse_printed(claim.printed),
                      "reproduced": res.r, "ci_lower": res.ci[0], "ci_upper": res.ci[1]})
-        del claim_result
-    figs.extend(_model_figures(run, scatter_fit))
+    plans.extend(_model_figures(run))
     if dots:
-        fig = published_vs_reproduced(pd.DataFrame(dots), xlabel="Pearson r")
-        figs.append(("published_vs_reproduced", fig, "Published r (open) and reproduced r with 95% CI (Fisher z)."))
+        plans.append(("published_vs_reproduced", functools.partial(
+            published_vs_reproduced, pd.DataFrame(dots), xlabel="Pearson r"),
+            "Published r (open) and reproduced r with 95% CI (Fisher z)."))
     traj = spec.trajectory
     if traj:
         cols = [f"{traj['prefix']}.{t}" for t in traj["timepoints"]]
@@ -181,28 +200,38 @@ def build_figures(run: ReproductionRun) -> list[tuple[str, Any, str]]:
                 parts.append(pd.DataFrame({"participant": np.arange(len(wide)), "group": group,
                                            "time_index": k, "time_label": label,
                                            "score": wide[col].to_numpy(float)}))
-            fig = trajectories(pd.concat(parts, ignore_index=True), ylabel=traj.get("ylabel", "Score"),
-                               title="Trajectories by arm")
-            figs.append(("trajectories", fig, "Mean and 95% CI per arm; thin lines are participants."))
-    from ..report.figures import stamp_notice
-
-    for _, fig, _ in figs:
-        stamp_notice(fig, run.notice)
-    return figs
+            plans.append(("trajectories", functools.partial(
+                trajectories, pd.concat(parts, ignore_index=True),
+                ylabel=traj.get("ylabel", "Score"), title="Trajectories by arm"),
+                "Mean and 95% CI per arm; thin lines are participants."))
+    return [(stem, functools.partial(_stamped, make, run.notice), caption)
+            for stem, make, caption in plans]
 
 
-def write_outputs(run: ReproductionRun, out: str | Path, *, svg: bool = False) -> Path:
+def build_figures(run: ReproductionRun) -> list[tuple[str, Any, str]]:
+    """(file stem, matplotlib figure, caption) for every figure of the run (data notice stamped)."""
+    return [(stem, make(), caption) for stem, make, caption in figure_plan(run)]
+
+
+def write_outputs(run: ReproductionRun, out: str | Path, *, svg: bool = False,
+                  jobs: int | None = None) -> Path:
     """Write every output of ``run`` under ``out`` through :mod:`alliance_analysis.report`;
-    returns the report path. Figures are PNG (embedded in the report); ``svg=True`` adds SVGs."""
-    from ..report.files import write_figures, write_notice, write_tables
+    returns the report path. Figures are PNG (embedded in the report); ``svg=True`` adds SVGs.
+
+    The figures are built and rendered in ``jobs`` worker processes (default: one per CPU, at
+    most 4; ``jobs=1`` renders in this process) while this process writes the claims and tables;
+    the files are byte-identical either way (:mod:`.render`)."""
+    from ..report.files import write_notice, write_tables
     from ..report.html import write_report
+    from .render import render_figures
 
     out = Path(out)
-    write_notice(out, run.notice, [f"Reproduction: {run.spec.title}", f"Data: {run.data_path.name}"])
-    write_claims(run, out)
-    tables = build_tables(run)
-    write_tables(tables, out / "tables", run.notice)
-    figures = write_figures(build_figures(run), out / "figures", svg=svg)
+    with render_figures(figure_plan(run), out / "figures", svg=svg, jobs=jobs) as rendering:
+        write_notice(out, run.notice, [f"Reproduction: {run.spec.title}", f"Data: {run.data_path.name}"])
+        write_claims(run, out)
+        tables = build_tables(run)
+        write_tables(tables, out / "tables", run.notice)
+        figures = rendering.entries()
     assumptions = [{"text": text, "source": f"{reg.id} {aid}"} for reg in run.registries
                    for aid, text in reg.assumptions.items()]
     assumptions += [{"text": f"Not checked: \u201c{o['quote']}\u201d ({o.get('source', '')}). {o['reason']}",
