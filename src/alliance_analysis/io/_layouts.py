@@ -160,9 +160,10 @@ def concat_cells(parts: list[pd.DataFrame]) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame({c: pd.Series([], dtype="int64" if c in ("row", "colpos")
                                           else object) for c in columns})
-    cells = pd.concat(parts, ignore_index=True)
+    cells = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     for c in ("pid", "timepoint", "instrument", "kind", "key", "raw", "text", "column"):
-        cells[c] = cells[c].astype(object)
+        if cells[c].dtype != object:
+            cells[c] = cells[c].astype(object)
     return cells
 
 
