@@ -1,6 +1,9 @@
-"""The loader at scale: ``load_table`` on wide CSVs of 1e4, 1e5 and 1e6 participants x 60 columns.
+"""The loader at scale: ``load_table`` on wide CSVs of 1e4, 1e5 and 1e6 participants x 60 columns,
+and on long CSVs (one row per answer) of the same trial up to 1e5 participants (5.8 million rows,
+about the size of the 1e6 wide file).
 
-Run as a script (``python benchmarks/bench_io.py [--sizes 1e4,1e5,1e6] [--repeat 3]``) or
+Run as a script (``python benchmarks/bench_io.py [--sizes 1e4,1e5,1e6] [--long-sizes
+1e3,1e4,1e5] [--repeat 3]``) or
 collected by pytest-benchmark (``make bench``: the 1e4 file only). The files are SYNTHETIC
 (seeded random item responses), generated here: participant id, arm, WAI-SR items at two
 timepoints (24 columns, 1-5) and GRID-HAMD-17 items at two timepoints (34 columns, each item's own
@@ -86,6 +89,55 @@ def make_csv(path: Path, n: int, seed: int = SEED) -> Path:
     return path
 
 
+def make_long_csv(path: Path, n: int, seed: int = SEED) -> Path:
+    """The same trial as :func:`make_csv` in the long layout: one row per answer (participant x
+    timepoint x instrument x item: 58 rows per participant, ``P0000001,1,prep,wai,1,3``), 2% of
+    the answers empty. About 25 bytes per row, so 1e5 participants (5.8 million rows) make
+    about 146 MB, the size of the 1e6-participant wide file."""
+    cols = columns()
+    rng = np.random.default_rng(seed)
+    k = len(cols)
+    lo = np.array([c[1] for c in cols])
+    hi = np.array([c[2] for c in cols])
+    values = (lo + np.floor(rng.random((n, k)) * (hi - lo + 1))).astype(np.uint8)
+    empty = rng.random((n, k)) < MISSING
+    arm = rng.integers(1, 3, n).astype(np.uint8)
+    ids = np.frombuffer(b"".join(np.char.encode(np.char.add(
+        "P", np.char.zfill(np.arange(1, n + 1).astype(str), 7)))), dtype=np.uint8).reshape(n, 8)
+    keys = [",".join(c[0].split("_")).encode() for c in cols]  # e.g. b"wai,prep,1"
+    # fixed-width middle per column: ",<arm>,<timepoint>,<instrument>,<item>," then the value
+    mids = [b"," + b"%s" + b"," + k_.split(b",")[1] + b"," + k_.split(b",")[0] + b","
+            + k_.split(b",")[2] + b"," for k_ in keys]
+    header = b"participant_id,arm,timepoint,instrument,item,value\n"
+    with path.open("wb") as fh:
+        fh.write(header)
+        for start in range(0, n, 50_000):
+            stop = min(n, start + 50_000)
+            m = stop - start
+            parts = []
+            for j, mid in enumerate(mids):
+                width = 8 + len(mid) - 2 + 1 + 1 + 1  # id, mid (arm is 1 byte), value, newline
+                buf = np.empty((m, width), dtype=np.uint8)
+                buf[:, :8] = ids[start:stop]
+                pre, post = mid.split(b"%s")
+                buf[:, 8:8 + len(pre)] = np.frombuffer(pre, dtype=np.uint8)
+                buf[:, 8 + len(pre)] = ord("0") + arm[start:stop]
+                a = 9 + len(pre)
+                buf[:, a:a + len(post)] = np.frombuffer(post, dtype=np.uint8)
+                buf[:, -2] = ord("0") + values[start:stop, j]
+                buf[:, -1] = ord("\n")
+                keep = np.ones(buf.shape, dtype=bool)
+                keep[:, -2] = ~empty[start:stop, j]
+                parts.append((buf, keep))
+            # rows in participant order, then column order
+            width_all = sum(b.shape[1] for b, _ in parts)
+            block = np.concatenate([b for b, _ in parts], axis=1)
+            mask = np.concatenate([kk for _, kk in parts], axis=1)
+            assert block.shape[1] == width_all
+            fh.write(block[mask].tobytes())
+    return path
+
+
 _CHILD = r"""
 import json, resource, sys, time
 import numpy as np, pandas as pd
@@ -103,15 +155,23 @@ out = {"seconds": seconds, "peak_mb": (peak - base) / 1024}
 if what == "loader" and sys.argv[4] == "check":
     raw = pd.read_csv(path)
     ok = True
+    long = "value" in raw.columns
+    if long:  # the peer's own pivot: participant x item of each instrument x timepoint
+        ids = pd.unique(raw["participant_id"])
     for inst, prefix, tps, n in (("wai_sr", "wai", ("prep", "post"), 12),
                                  ("grid_hamd_17", "hamd", ("base", "wk4"), 17)):
         for tp in tps:
-            items = raw[[f"{prefix}_{tp}_{i}" for i in range(1, n + 1)]].to_numpy(float)
+            if long:
+                sub = raw[(raw["instrument"] == prefix) & (raw["timepoint"] == tp)]
+                items = sub.pivot(index="participant_id", columns="item", values="value")
+                items = items.reindex(index=ids, columns=range(1, n + 1)).to_numpy(float)
+            else:
+                items = raw[[f"{prefix}_{tp}_{i}" for i in range(1, n + 1)]].to_numpy(float)
             complete = ~np.isnan(items).any(axis=1)
             got = r.wide[f"{inst}.total.{tp}"].to_numpy(float)[complete]
             ok &= bool(np.array_equal(got, items[complete].sum(axis=1)))
     ok &= int(raw.isna().sum().sum()) == len(r.audit.values_set_missing)
-    ok &= list(r.wide.index) == raw["participant_id"].tolist()
+    ok &= list(r.wide.index) == pd.unique(raw["participant_id"]).tolist()
     out["agree"] = ok
 if what == "loader" and len(r.wide) <= 100_000:
     t0 = time.perf_counter()
@@ -134,12 +194,14 @@ def measure(path: Path, mapping: Path, what: str, check: bool = False) -> dict:
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
-def run(sizes: list[int], repeat: int, folder: Path) -> list[dict]:
+def run(sizes: list[int], repeat: int, folder: Path, layout: str = "wide") -> list[dict]:
     mapping = folder / "mapping.toml"
     mapping.write_text(MAPPING, encoding="utf-8")
     table = []
+    make = make_csv if layout == "wide" else make_long_csv
+    print(f"{layout} layout:")
     for n in sizes:
-        path = make_csv(folder / f"wide_{n}.csv", n)
+        path = make(folder / f"{layout}_{n}.csv", n)
         size_mb = path.stat().st_size / 1e6
         loader, peer = [], []
         for i in range(repeat):  # interleaved, same repetitions
@@ -156,8 +218,10 @@ def run(sizes: list[int], repeat: int, folder: Path) -> list[dict]:
                "tidy_items_s": min(m.get("tidy_items_s", np.nan) for m in loader),
                "tidy_items_peak_mb": max(m.get("tidy_items_peak_mb", np.nan) for m in loader)}
         table.append(row)
+        n_rows = sum(1 for _ in path.open("rb")) - 1 if layout == "long" else n
+        row["rows"] = n_rows
         path.unlink()
-        print(f"n={n:>9,}  csv {size_mb:7.1f} MB | load_table min {row['loader_min_s']:7.2f} s "
+        print(f"n={n:>9,}{f' ({n_rows:,} rows)' if layout == 'long' else ''}  csv {size_mb:7.1f} MB | load_table min {row['loader_min_s']:7.2f} s "
               f"median {row['loader_median_s']:7.2f} s peak {row['loader_peak_mb']:7.0f} MB "
               f"({row['loader_peak_mb'] / size_mb:4.1f}x csv) | pandas.read_csv min "
               f"{row['peer_min_s']:6.2f} s median {row['peer_median_s']:6.2f} s peak "
@@ -167,6 +231,9 @@ def run(sizes: list[int], repeat: int, folder: Path) -> list[dict]:
         per = [r["loader_min_s"] / r["n"] * 1e6 for r in table]
         print("microseconds per participant: " + ", ".join(
             f"{r['n']:,}: {p:.1f}" for r, p in zip(table, per, strict=True)))
+        mem = [r["loader_peak_mb"] / r["csv_mb"] for r in table]
+        print("peak memory / csv size: " + ", ".join(
+            f"{r['n']:,}: {x:.1f}x" for r, x in zip(table, mem, strict=True)))
     return table
 
 
@@ -183,12 +250,19 @@ def test_bench_io(benchmark, tmp_path):
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="1e4,1e5,1e6")
+    ap.add_argument("--sizes", default="1e4,1e5,1e6", help="wide: participants ('' = none)")
+    ap.add_argument("--long-sizes", default="1e3,1e4,1e5",
+                    help="long: participants, 58 rows each ('' = none)")
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
-    sizes = [int(float(s)) for s in args.sizes.split(",")]
+    sizes = [int(float(s)) for s in args.sizes.split(",") if s]
+    long_sizes = [int(float(s)) for s in args.long_sizes.split(",") if s]
+    table = []
     with tempfile.TemporaryDirectory() as folder:
-        table = run(sizes, args.repeat, Path(folder))
+        if sizes:
+            table = run(sizes, args.repeat, Path(folder))
+        if long_sizes:
+            run(long_sizes, args.repeat, Path(folder), "long")
     big = [r for r in table if r["n"] >= 1_000_000]
     for r in big:
         print(f"targets at n={r['n']:,}: time < 60 s: {r['loader_min_s'] < 60}; peak memory < 4x "

@@ -125,8 +125,46 @@ def numeric_codes(codes: tuple[Any, ...]) -> list[float]:
     return out
 
 
+#: :func:`per_unique` factorizes columns of at least this many cells with at most this share of
+#: distinct values (else it calls the function on every cell; tests set both to force a path).
+PER_UNIQUE_MIN_ROWS = 4096
+PER_UNIQUE_MAX_SHARE = 0.25
+
+
+def per_unique(values: Any, func: Any) -> np.ndarray:
+    """``func`` (an element-wise function of an object array, returning an array of the same
+    length) applied to the distinct values only and spread back: a long table repeats few values
+    (timepoints, instruments, item numbers, answers 1-5) over millions of rows, so text work
+    runs on a handful of strings. The result equals ``func(values)``."""
+    arr = np.asarray(values, dtype=object)
+    if len(arr) < PER_UNIQUE_MIN_ROWS:
+        return np.asarray(func(arr))
+    codes, uniq = pd.factorize(arr, use_na_sentinel=False)
+    if len(uniq) > len(arr) * PER_UNIQUE_MAX_SHARE:
+        return np.asarray(func(arr))
+    return np.asarray(func(np.asarray(uniq, dtype=object)))[codes]
+
+
+def stripped_text(col: pd.Series) -> pd.Series:
+    """A text column as ``str``, trimmed (object dtype; the work done once per distinct cell)."""
+    out = per_unique(col.to_numpy(dtype=object), lambda u: pd.Series(
+        u, dtype=object).astype(str).str.strip().to_numpy(dtype=object))
+    return pd.Series(out, index=col.index, dtype=object)
+
+
+def lower_text(col: pd.Series) -> pd.Series:
+    """``col.str.lower()`` of a text column, once per distinct cell (object dtype)."""
+    out = per_unique(col.to_numpy(dtype=object), lambda u: pd.Series(
+        u, dtype=object).str.lower().to_numpy(dtype=object))
+    return pd.Series(out, index=col.index, dtype=object)
+
+
 def missing_reasons(text: np.ndarray, codes: tuple[Any, ...]) -> np.ndarray:
     """Per cell: ``None`` (a value), ``"empty cell"`` or ``"missing code '…'"`` (vectorised)."""
+    return per_unique(text, lambda u: _missing_reasons(u, codes)).astype(object)
+
+
+def _missing_reasons(text: np.ndarray, codes: tuple[Any, ...]) -> np.ndarray:
     s = pd.Series(text, dtype=object).astype(str).str.strip()
     str_codes = {norm(c) for c in codes if isinstance(c, str)} - {""}
     num_codes = numeric_codes(codes)
@@ -143,6 +181,10 @@ def missing_reasons(text: np.ndarray, codes: tuple[Any, ...]) -> np.ndarray:
 
 def to_float(text: np.ndarray) -> np.ndarray:
     """Numbers from stripped text (NaN where not a number); exact for Python-float syntax."""
+    return per_unique(text, _to_float).astype(np.float64)
+
+
+def _to_float(text: np.ndarray) -> np.ndarray:
     s = pd.Series(text, dtype=object)
     coerced = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
     ok = ~np.isnan(coerced)

@@ -13,7 +13,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from ._common import Ctx, all_ascii, fast_text
+from ._common import Ctx, all_ascii, fast_text, per_unique
 from .mapping import LoadMapping
 
 #: Characters commonly typed for one another in ids: letter ↔ digit.
@@ -149,9 +149,13 @@ _INVISIBLE = re.compile("[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u202a-\u
 def normalise_ids(pid: pd.Series, rows: np.ndarray) -> tuple[pd.Series, str | None]:
     """Ids as compared: Unicode NFKC (full-width ``Ｓ01`` → ``S01``), zero-width and control
     characters removed, then trimmed. Returns the ids and an audit note when any changed."""
-    if not pid.str.contains(r"[^\x20-\x7e]", regex=True).any():
+    uniq = pd.Series(pd.unique(pid.to_numpy(dtype=object)), dtype=object)
+    if not uniq.str.contains(r"[^\x20-\x7e]", regex=True).any():
         return pid, None
-    out = (pid.str.normalize("NFKC").str.replace(_INVISIBLE, "", regex=True).str.strip())
+    out = pd.Series(per_unique(pid.to_numpy(dtype=object), lambda u: pd.Series(u, dtype=object)
+                               .str.normalize("NFKC").str.replace(_INVISIBLE, "", regex=True)
+                               .str.strip().to_numpy(dtype=object)), index=pid.index,
+                    dtype=object)
     changed = (out != pid).to_numpy()
     if not changed.any():
         return pid, None

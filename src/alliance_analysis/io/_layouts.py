@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ._common import TP_LONG, TP_PLAIN, WIDE_KEY, Columns, Ctx
+from ._common import TP_LONG, TP_PLAIN, WIDE_KEY, Columns, Ctx, lower_text, per_unique
 from ._values import unknown_range_error
 from .mapping import LONG_COLUMNS, LoadMapping, norm
 
@@ -160,10 +160,22 @@ def concat_cells(parts: list[pd.DataFrame]) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame({c: pd.Series([], dtype="int64" if c in ("row", "colpos")
                                           else object) for c in columns})
-    cells = pd.concat(parts, ignore_index=True)
+    cells = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     for c in ("pid", "timepoint", "instrument", "kind", "key", "raw", "text", "column"):
-        cells[c] = cells[c].astype(object)
+        if cells[c].dtype != object:
+            cells[c] = cells[c].astype(object)
     return cells
+
+
+def _obj(values: np.ndarray) -> pd.Series:
+    return pd.Series(values, dtype=object)
+
+
+def _mapped(col: pd.Series, table: dict) -> pd.Series:
+    """``col.str.lower().map(table)`` (NaN where not in the table), once per distinct cell."""
+    out = per_unique(col.to_numpy(dtype=object), lambda u: pd.Series(
+        u, dtype=object).str.lower().map(table).to_numpy(dtype=object))
+    return pd.Series(out, index=col.index, dtype=object)
 
 
 def check_blocks(parsed: dict[str, tuple], ctx: Ctx, m: LoadMapping) -> None:
@@ -215,7 +227,7 @@ def long_cells(text: pd.DataFrame, stripped: pd.DataFrame, rows: np.ndarray, pid
                 "[covariates], or drop it with [layout] ignore_columns")
     n = len(text)
     inst_raw = stripped[inst_col]
-    inst_id = inst_raw.str.lower().map(dict(m.instruments))
+    inst_id = _mapped(inst_raw, dict(m.instruments))
     bad = inst_id.isna().to_numpy()
     if bad.any():
         raise ctx.fail("unknown instrument", rows[bad], [inst_col] * int(bad.sum()),
@@ -224,12 +236,13 @@ def long_cells(text: pd.DataFrame, stripped: pd.DataFrame, rows: np.ndarray, pid
     tp_raw = stripped[tp_col]
     if m.timepoints:
         table = {**{norm(v): v for v in m.timepoints.values()}, **m.timepoints}
-        tp = tp_raw.str.lower().map(table)
+        tp = _mapped(tp_raw, table)
         bad = tp.isna().to_numpy()
         hint = f"Timepoints in the mapping: {', '.join(m.timepoints)}; add it to [timepoints]"
     else:
-        tp = tp_raw.str.lower()
-        bad = ~tp.str.match(TP_LONG.pattern).to_numpy(dtype=bool)
+        tp = lower_text(tp_raw)
+        bad = ~per_unique(tp.to_numpy(dtype=object), lambda u: pd.Series(
+            u, dtype=object).str.match(TP_LONG.pattern).to_numpy(dtype=bool)).astype(bool)
         hint = ("Use simple labels (letters, digits, '_', '-'), or map them in [timepoints] "
                 "(e.g. \"Week 4\" = \"wk4\")")
     if bad.any():
@@ -237,7 +250,7 @@ def long_cells(text: pd.DataFrame, stripped: pd.DataFrame, rows: np.ndarray, pid
                        text[tp_col][bad].tolist(), hint=hint)
     item_txt = stripped[item_col] if item_col is not None else pd.Series([""] * n, dtype=object)
     # without item and scale columns (pre-scored totals declared in [scores]) each row is a total
-    scale_txt = (stripped[scale_col].str.lower() if scale_col is not None
+    scale_txt = (lower_text(stripped[scale_col]) if scale_col is not None
                  else pd.Series(["" if item_col is not None else "total"] * n, dtype=object))
     item_txt = item_txt.reset_index(drop=True)
     scale_txt = scale_txt.reset_index(drop=True)
@@ -255,15 +268,17 @@ def long_cells(text: pd.DataFrame, stripped: pd.DataFrame, rows: np.ndarray, pid
     kind = np.where(item_txt.to_numpy() != "", "item", "scale").astype(object)
     key = np.empty(n, dtype=object)
     inst_arr = inst_id.to_numpy(dtype=object)
-    item_num = pd.to_numeric(item_txt, errors="coerce").to_numpy(dtype=float)
+    item_num = per_unique(item_txt.to_numpy(dtype=object), lambda u: pd.to_numeric(
+        pd.Series(u, dtype=object), errors="coerce").to_numpy(dtype=float)).astype(float)
+    item_lower = lower_text(item_txt)
     for iid in pd.unique(inst_arr):
         inst = get_instrument(iid)
         sel = inst_arr == iid
         # an 'item' cell holding a scale name is a scale score
-        as_scale = sel & (kind == "item") & np.isnan(item_num) & item_txt.str.lower().isin(
+        as_scale = sel & (kind == "item") & np.isnan(item_num) & item_lower.isin(
             inst.precomputed_scales).to_numpy()
         kind[as_scale] = "scale"
-        scale_name = np.where(as_scale, item_txt.str.lower().to_numpy(dtype=object),
+        scale_name = np.where(as_scale, item_lower.to_numpy(dtype=object),
                               scale_txt.to_numpy(dtype=object))
         is_item = sel & (kind == "item")
         if is_item.any() and not inst.accepts_items:
@@ -298,27 +313,33 @@ def long_cells(text: pd.DataFrame, stripped: pd.DataFrame, rows: np.ndarray, pid
                 col = (item_col if as_scale[i] else scale_col) or val_col
                 raise unknown_range_error(inst, name, m, ctx.file, col, int(rows[i]))
     cells = pd.DataFrame({
-        "pid": pid.to_numpy(dtype=object), "timepoint": tp.to_numpy(dtype=object),
-        "instrument": inst_arr, "kind": kind, "key": key,
-        "raw": text[val_col].to_numpy(dtype=object),
-        "text": stripped[val_col].to_numpy(dtype=object), "row": rows, "column": val_col,
-        "colpos": colpos[val_col]})
-    ident = cells[["pid", "timepoint", "instrument", "kind"]].assign(k=cells["key"].astype(str))
+        "pid": _obj(pid.to_numpy(dtype=object)), "timepoint": _obj(tp.to_numpy(dtype=object)),
+        "instrument": _obj(inst_arr), "kind": _obj(kind), "key": _obj(key),
+        "raw": _obj(text[val_col].to_numpy(dtype=object)),
+        "text": _obj(stripped[val_col].to_numpy(dtype=object)), "row": rows,
+        "column": _obj(np.full(n, val_col, dtype=object)), "colpos": colpos[val_col]})
+    # one integer code per participant x timepoint x instrument x kind x key (key as text)
+    ident = pd.DataFrame({c: pd.factorize(cells[c].to_numpy(dtype=object))[0]
+                          for c in ("pid", "timepoint", "instrument", "kind")})
+    ident["k"] = pd.factorize(per_unique(key, lambda u: np.array([str(x) for x in u],
+                                                                dtype=object)))[0]
     dup = ident.duplicated(keep="first").to_numpy()
     if dup.any():
-        first = ident.loc[~dup].assign(row=rows[~dup])
         j = int(np.flatnonzero(dup)[0])
-        match = first.merge(ident.iloc[[j]], on=list(ident.columns))["row"].iloc[0]
+        same = (ident.to_numpy() == ident.to_numpy()[j]).all(axis=1)
+        match = int(rows[np.flatnonzero(same)[0]])
         raise ctx.fail(
             f"duplicate row: participant × timepoint × instrument × {cells['kind'].iloc[j]} "
             f"already given in row {match}", rows[dup], [pid.name] * int(dup.sum()),
             pid[dup].tolist(), kind="duplicate rows",
             hint="Each participant, timepoint, instrument and item (or scale) appears once; "
             "remove the duplicate or fix its timepoint")
-    blocks = cells.groupby(["instrument", "timepoint"], sort=False)["kind"].nunique()
+    blocks = ident.groupby(["instrument", "timepoint"], sort=False)["kind"].nunique()
     mixed = blocks[blocks > 1]
     if len(mixed):
-        inst_id0, tp0 = mixed.index[0]
+        j0 = int(np.flatnonzero((ident["instrument"] == mixed.index[0][0]).to_numpy()
+                                & (ident["timepoint"] == mixed.index[0][1]).to_numpy())[0])
+        inst_id0, tp0 = cells["instrument"].iat[j0], cells["timepoint"].iat[j0]
         sel = ((cells["instrument"] == inst_id0) & (cells["timepoint"] == tp0)
                & (cells["kind"] == "scale")).to_numpy()
         raise ctx.fail(

@@ -111,17 +111,18 @@ def score_cells(cells: pd.DataFrame, participants: list[str], tp_order: list[str
     tidy = tidy_frame(parts)
     items = None
     if len(item_cells):
-        items = pd.DataFrame({
-            "participant_id": item_cells["pid"].to_numpy(dtype=object),
-            "timepoint": item_cells["timepoint"].to_numpy(dtype=object),
-            "instrument": item_cells["instrument"].to_numpy(dtype=object),
-            "item": item_cells["key"].to_numpy(dtype=np.int64),
-            "value": item_cells["value"].to_numpy(dtype=float)})
-        p_rank = {p: i for i, p in enumerate(participants)}
-        items = items.assign(_p=items["participant_id"].map(p_rank),
-                             _t=items["timepoint"].map(rank))
-        items = items.sort_values(["_p", "instrument", "_t", "item"], kind="mergesort")
-        items = items.drop(columns=["_p", "_t"]).reset_index(drop=True)
+        inst = item_cells["instrument"].to_numpy(dtype=object)
+        tp = item_cells["timepoint"].to_numpy(dtype=object)
+        item = item_cells["key"].to_numpy(dtype=np.int64)
+        i_codes, i_uniq = pd.factorize(inst, sort=True)
+        t_codes, t_uniq = pd.factorize(tp)
+        t_rank = np.array([rank[t] for t in t_uniq], dtype=np.int64)[t_codes]
+        p_rank = p_index.get_indexer(item_cells["pid"].to_numpy(dtype=object))
+        order = np.lexsort((item, t_rank, i_codes, p_rank))  # stable: participant, instrument,
+        items = pd.DataFrame({                                 # timepoint, item
+            "participant_id": item_cells["pid"].to_numpy(dtype=object)[order],
+            "timepoint": tp[order], "instrument": inst[order], "item": item[order],
+            "value": item_cells["value"].to_numpy(dtype=float)[order]})
     return tidy, items
 
 

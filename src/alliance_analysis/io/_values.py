@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ._common import Ctx, fmt_number, missing_reasons, to_float
+from ._common import Ctx, fmt_number, missing_reasons, per_unique, to_float
 from .mapping import CovariateSpec, LoadMapping, norm
 from .readers import column_text, declared_missing_reasons
 
@@ -16,20 +16,25 @@ from .readers import column_text, declared_missing_reasons
 def per_participant(values: pd.Series, missing: np.ndarray, rows: np.ndarray, pid: pd.Series,
                      col: str, ctx: Ctx, participants: list[str], what: str) -> pd.Series:
     """One value per participant (long: the rows must agree; missing cells are ignored)."""
-    frame = pd.DataFrame({"pid": pid.to_numpy(), "v": values.to_numpy(dtype=object),
-                          "row": rows})[~missing]
+    keep = ~np.asarray(missing, dtype=bool)
+    p_arr = pid.to_numpy(dtype=object)[keep]
+    v_arr = values.to_numpy(dtype=object)[keep]
+    r_arr = np.asarray(rows)[keep]
     if not pid.duplicated().any():  # one row per participant (wide): nothing to agree
-        return frame.set_index("pid")["v"].reindex(participants)
-    firsts = frame.drop_duplicates("pid")
-    merged = frame.merge(firsts, on="pid", suffixes=("", "_first"))
-    differ = (merged["v"].astype(str) != merged["v_first"].astype(str)).to_numpy()
+        return pd.Series(v_arr, index=p_arr, dtype=object).reindex(participants)
+    p_codes, p_uniq = pd.factorize(p_arr)
+    v_codes = pd.factorize(per_unique(v_arr, lambda u: np.array([str(x) for x in u],
+                                                                dtype=object)))[0]
+    first = np.full(len(p_uniq), -1, dtype=np.int64)  # position of each participant's first row
+    first[p_codes[::-1]] = np.arange(len(p_codes))[::-1]
+    differ = v_codes != v_codes[first[p_codes]]
     if differ.any():
-        raise ctx.fail(f"participant has two different {what} values (row "
-                       f"{int(merged['row_first'][differ].iloc[0])} says "
-                       f"{merged['v_first'][differ].iloc[0]!r})", merged["row"][differ],
-                       [col] * int(differ.sum()), merged["v"][differ].tolist(),
-                       hint=f"Give each participant a single {what}")
-    return firsts.set_index("pid")["v"].reindex(participants)
+        k = int(np.flatnonzero(differ)[0])
+        f = int(first[p_codes[k]])
+        raise ctx.fail(f"participant has two different {what} values (row {int(r_arr[f])} "
+                       f"says {v_arr[f]!r})", r_arr[differ], [col] * int(differ.sum()),
+                       v_arr[differ].tolist(), hint=f"Give each participant a single {what}")
+    return pd.Series(v_arr[first], index=p_uniq, dtype=object).reindex(participants)
 
 
 def missing_frame(reasons: np.ndarray, rows: np.ndarray, raw: pd.Series, col: str,
@@ -49,10 +54,17 @@ def arm_values(stripped: pd.DataFrame, rows: np.ndarray, pid: pd.Series, col: st
     values = raw.astype(object)
     if m.arms:
         table = {**{norm(k): v for k, v in m.arms.items()}, **dict(m.arms)}
-        num = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
-        alt_text = pd.Series(column_text(num), dtype=object)  # "1.0" -> "1"
-        mapped = raw.str.lower().map(table)
-        mapped = mapped.where(mapped.notna(), alt_text.map(table).to_numpy())
+
+        def arm_of(u: np.ndarray) -> np.ndarray:
+            s = pd.Series(u, dtype=object)
+            num = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
+            alt_text = pd.Series(column_text(num), dtype=object)  # "1.0" -> "1"
+            mapped = s.str.lower().map(table)
+            return mapped.where(mapped.notna(), alt_text.map(table).to_numpy()).to_numpy(
+                dtype=object)
+
+        mapped = pd.Series(per_unique(raw.to_numpy(dtype=object), arm_of), index=raw.index,
+                           dtype=object)
         bad = ~miss & mapped.isna().to_numpy()
         if bad.any():
             raise ctx.fail("arm value not listed in the mapping's [arms] table", rows[bad],
@@ -106,10 +118,12 @@ def covariate_values(stripped: pd.DataFrame, rows: np.ndarray, pid: pd.Series, c
     return per.to_numpy(dtype=float), miss_frame
 
 
-def block_matrix(sub: pd.DataFrame, n_items: int) -> tuple[np.ndarray, np.ndarray, pd.Index]:
-    """(values, cell index) matrices, one row per (participant, timepoint) in ``sub``."""
-    ident = pd.MultiIndex.from_arrays([sub["pid"].to_numpy(), sub["timepoint"].to_numpy()])
-    codes, uniques = pd.factorize(ident)
+def block_matrix(sub: pd.DataFrame, n_items: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(values, cell index) matrices, one row per (participant, timepoint) in ``sub`` (and the
+    integer code of each such pair)."""
+    p_codes = pd.factorize(sub["pid"].to_numpy(dtype=object))[0]
+    t_codes, t_uniq = pd.factorize(sub["timepoint"].to_numpy(dtype=object))
+    codes, uniques = pd.factorize(p_codes * max(len(t_uniq), 1) + t_codes)
     cols = sub["key"].to_numpy(dtype=np.int64) - 1
     values = np.full((len(uniques), n_items), np.nan)
     where = np.full((len(uniques), n_items), -1, dtype=np.int64)

@@ -40,6 +40,7 @@ from ._common import (
     natural_key,
     natural_order,
     numeric_codes,
+    stripped_text,
     to_float,
 )
 from ._ids import check_participant_ids, normalise_ids
@@ -247,8 +248,9 @@ def _load(table: TextTable, m: LoadMapping, columnwise: bool = True) -> LoadResu
     kind = m.kind or ("long" if all(cols.get(c, False) for c in ("timepoint", "instrument",
                                                                  "value")) else "wide")
     if kind == "long" or not columnwise:
-        text = text.apply(_as_text)
-        stripped: Any = text.apply(lambda col: col.astype(str).str.strip())
+        text = pd.DataFrame({c: _as_text(text[c]) for c in text.columns}, index=text.index)
+        stripped: Any = pd.DataFrame({c: stripped_text(text[c]) for c in text.columns},
+                                     index=text.index)
     else:
         stripped = _Stripped(text)
     pid_col = cols.get("participant_id", True)

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ._common import per_unique
 
 TEXT_EXTENSIONS = (".csv", ".tsv", ".tab", ".txt")
 EXCEL_EXTENSIONS = (".xlsx", ".xlsm")
@@ -357,6 +358,17 @@ def compact(values: np.ndarray) -> np.ndarray:
     return v
 
 
+def _shared(arr: np.ndarray) -> np.ndarray:
+    """Equal cells of a text column as one ``str`` object (a long table repeats a few timepoints,
+    instruments and answers over millions of rows: 8 bytes a cell instead of one object each)."""
+    if len(arr) < 4096:
+        return arr
+    codes, uniq = pd.factorize(arr, use_na_sentinel=False)
+    if len(uniq) > len(arr) // 2:
+        return arr
+    return np.asarray(uniq, dtype=object)[codes]
+
+
 def _header_fields(body_raw: bytes, delimiter: str) -> list[str]:
     end = body_raw.find(b"\n")
     line = body_raw[: end if end >= 0 else len(body_raw)].decode("utf-8").rstrip("\r")
@@ -442,7 +454,7 @@ def _read_delimited(p: Path, delimiter: str | None, numeric: Any = None) -> Text
                     arr = col.to_numpy(dtype=object)
                     if j in na_values:  # a numeric candidate holding text: back to text
                         arr = np.where(pd.isna(arr), "", arr).astype(object)
-                    parts[j].append(arr)
+                    parts[j].append(_shared(arr))
     if n_read != len(counts) - 1:  # the C reader and the structure pass must agree
         mixed = (" The file mixes line ends: some lines end in a bare CR (old Mac), others in "
                  "LF or CR LF, and a quoted cell makes it ambiguous which CR ends a row."
@@ -521,8 +533,12 @@ def blank_rows(frame: pd.DataFrame) -> np.ndarray:
         if col.dtype.kind in "fiub":
             out &= pd.isna(col).to_numpy()
         else:
-            out &= (col.astype(str).str.strip() == "").to_numpy()
+            out &= per_unique(col.to_numpy(dtype=object), _is_blank).astype(bool)
     return out
+
+
+def _is_blank(values: np.ndarray) -> np.ndarray:
+    return (pd.Series(values, dtype=object).astype(str).str.strip() == "").to_numpy()
 
 
 def read_table(path: str | Path, sheet: str | int | None = None,
