@@ -338,6 +338,91 @@ def _check_long(doc, data: bytes, options: CheckOptions, stream_dir: str | None)
             tmp.unlink(missing_ok=True)
 
 
+#: characters per piece when one long document is checked by several local processes
+PIECE = 1_000_000
+#: the long document being checked in pieces (forked workers inherit it: no copy is sent)
+_LONG: dict = {}
+
+
+def _check_piece(lo: int, hi: int, options: CheckOptions) -> tuple[list[str], dict, list]:
+    """Worker task: results.csv lines, counts and first skipped strings of the results of the
+    long document in :data:`_LONG` that start in ``[lo, hi)``."""
+    from .check import _report
+    from .parse import parse_range
+
+    doc = _LONG["doc"]
+    parsed = parse_range(doc.text, lo, hi, _LONG["cue"])
+    report = _report(parsed, alpha=options.alpha, one_tailed=options.one_tailed,
+                     one_tailed_txt=options.one_tailed_txt, p_equal_alpha_sig=True,
+                     p_zero_error=True, n=options.n, n_min=options.n_min, n_max=options.n_max,
+                     require=False)
+    return render_rows(doc, report), _counts([report]), parsed.skipped[:3]
+
+
+def _check_long_parallel(path: str, options: CheckOptions, jobs: int, parts_dir: Path
+                         ) -> dict | None:
+    """One long document checked in pieces of :data:`PIECE` characters by ``jobs`` forked
+    processes, its lines written in order to its own part file; ``None`` when the document is
+    not long after all (or unreadable): the caller checks it the ordinary way."""
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .documents import Unreadable, read_bytes
+    from .parse import mentions_one_tailed
+
+    try:
+        data = Path(path).read_bytes()
+        doc = read_bytes(Path(path).name, data, options.fmt, Path(path).suffix)
+    except (OSError, Unreadable):
+        return None
+    if len(doc.text) <= SMALL_TEXT:
+        return None
+    from .check import _validate
+
+    _validate(options.alpha, options.n, options.n_min, options.n_max)
+    _preimport()
+    digest = content_key(data, options)
+    path_out = _chunk_path(parts_dir, digest)
+    path_out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path_out.with_name(path_out.name + f".tmp{os.getpid()}")
+    counts = dict.fromkeys(("n_results", "n_errors", "n_decision_errors", "n_ci_errors",
+                            "n_skipped"), 0)
+    first_skipped: list = []
+    _LONG.update(doc=doc, cue=mentions_one_tailed(doc.text))
+    cuts = list(range(0, len(doc.text), PIECE)) + [len(doc.text)]
+    try:
+        with tmp.open("w", encoding="utf-8") as fh, ProcessPoolExecutor(
+                max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            spans = iter(zip(cuts, cuts[1:], strict=False))
+            pending: deque = deque()
+            for lo, hi in spans:
+                pending.append(pool.submit(_check_piece, lo, hi, options))
+                if len(pending) >= 2 * jobs:
+                    break
+            while pending:
+                lines, piece, skipped = pending.popleft().result()
+                nxt = next(spans, None)
+                if nxt is not None:
+                    pending.append(pool.submit(_check_piece, *nxt, options))
+                for key in counts:
+                    counts[key] += piece[key]
+                first_skipped += skipped[:3 - len(first_skipped)]
+                if lines:
+                    fh.write(json.dumps(lines, ensure_ascii=False) + "\n")
+            if counts["n_results"] == 0 and counts["n_skipped"] <= BATCH:
+                # as check_text would: the count of the reasons it names (at most three)
+                hint = "; ".join(f"'{raw}': {reason}" for raw, _, reason in first_skipped)
+                counts["n_skipped"] = hint.count("': ")
+            part = {"hash": digest, "document": _doc_row(doc, counts, data)}
+            fh.write(json.dumps(part, ensure_ascii=False) + "\n")
+        os.replace(tmp, path_out)
+    finally:
+        _LONG.clear()
+        tmp.unlink(missing_ok=True)
+    return dict(part, file=str(path_out))
+
+
 def check_paths(paths: list[str], options: CheckOptions,
                 stream_dir: str | None = None) -> list[dict]:
     """Worker task for a chunk of files: one part per path (never raises on a bad file).
@@ -699,12 +784,30 @@ def run_corpus(items: list[tuple[str, Path]], out: str | Path, options: CheckOpt
             todo.setdefault(digest, (name, paths[digest]))
     reused = sum(1 for d in key_of.values() if d in index)
     bar = Progress(len(todo), progress)
+    tasks = list(todo.values())
+    jobs = jobs or os.cpu_count() or 1
+    long_parts = []
+    import multiprocessing
+
+    if not (scheduler or workers) and jobs > 1 and \
+            "fork" in multiprocessing.get_all_start_methods():
+        short = []
+        for name, path in tasks:  # a long document is shared out in pieces
+            part = None
+            if os.path.getsize(path) > SMALL_TEXT:
+                part = _check_long_parallel(path, options, jobs, parts_dir)
+            if part is None:
+                short.append((name, path))
+            else:
+                long_parts.append(part)
+        tasks = short
     if scheduler or workers:
-        stream = _dask_map(list(todo.values()), options, scheduler, workers)
+        stream = _dask_map(tasks, options, scheduler, workers)
     else:
-        stream = _local_map(list(todo.values()), options, jobs or os.cpu_count() or 1,
-                            str(parts_dir))
-    for parts in stream:
+        stream = _local_map(tasks, options, jobs, str(parts_dir))
+    import itertools
+
+    for parts in itertools.chain([long_parts] if long_parts else [], stream):
         for part in parts:
             if "file" in part:
                 index[part["hash"]] = (Path(part["file"]), 0)
