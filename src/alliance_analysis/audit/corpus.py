@@ -27,6 +27,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import fnmatch
+import functools
 import hashlib
 import json
 import math
@@ -76,8 +77,12 @@ class CheckOptions:
     fmt: str = "auto"
 
     def key(self) -> bytes:
-        return json.dumps(dataclasses.asdict(self) | {"v": PART_VERSION},
-                          sort_keys=True).encode()
+        return _options_key(self)
+
+
+@functools.lru_cache(maxsize=16)
+def _options_key(options: CheckOptions) -> bytes:
+    return json.dumps(dataclasses.asdict(options) | {"v": PART_VERSION}, sort_keys=True).encode()
 
 
 # ----------------------------------------------------------------------------- one document
@@ -661,7 +666,7 @@ def _preimport() -> None:
 
 
 def _local_map(tasks: list[tuple[str, str]], options: CheckOptions, jobs: int,
-               stream_dir: str) -> Iterator[list[dict]]:
+               stream_dir: str, prefetch: bool = False) -> Iterator[list[dict]]:
     chunks = _chunks(tasks, jobs)
     if jobs <= 1 or len(chunks) <= 1:
         for chunk in chunks:
@@ -685,6 +690,12 @@ def _local_map(tasks: list[tuple[str, str]], options: CheckOptions, jobs: int,
             submit(chunk)
             if len(pending) >= 2 * jobs:
                 break
+        if prefetch:
+            # the workers are forked by now; this process mostly waits for them: meanwhile it
+            # loads what the Parquet copies need (an import only: nothing waits on it)
+            import threading
+
+            threading.Thread(target=_import_pyarrow, daemon=True).start()
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
@@ -693,6 +704,14 @@ def _local_map(tasks: list[tuple[str, str]], options: CheckOptions, jobs: int,
                 nxt = next(it, None)
                 if nxt is not None:
                     submit(nxt)
+
+
+def _import_pyarrow() -> None:
+    try:
+        import pyarrow.csv  # noqa: F401
+        import pyarrow.parquet  # noqa: F401
+    except ImportError:
+        pass
 
 
 def _dask_map(tasks: list[tuple[str, str]], options: CheckOptions, scheduler: str | None,
@@ -804,7 +823,7 @@ def run_corpus(items: list[tuple[str, Path]], out: str | Path, options: CheckOpt
     if scheduler or workers:
         stream = _dask_map(tasks, options, scheduler, workers)
     else:
-        stream = _local_map(tasks, options, jobs, str(parts_dir))
+        stream = _local_map(tasks, options, jobs, str(parts_dir), prefetch=parquet is not False)
     import itertools
 
     for parts in itertools.chain([long_parts] if long_parts else [], stream):
