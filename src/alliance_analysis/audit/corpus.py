@@ -625,8 +625,9 @@ class _Records:
         self.open: dict[Path, Any] = {}
         self.keep = keep
 
-    def read(self, where: tuple[Path, int]):
-        """``(list of row-line arrays, document dict)`` of the record at ``where``."""
+    def read(self, where: tuple[Path, int], rows) -> dict:
+        """The document dict of the record at ``where``; each array of row lines on the way is
+        given to ``rows`` (one at a time: a long document is never held whole)."""
         path, offset = where
         fh = self.open.pop(path, None)
         if fh is None:
@@ -636,12 +637,11 @@ class _Records:
                 self.open.pop(old).close()
         self.open[path] = fh
         fh.seek(offset)
-        batches = []
         for line in fh:
             if line[:1] == b"[":
-                batches.append(json.loads(line))
+                rows(json.loads(line))
             else:
-                return batches, json.loads(line)["document"]
+                return json.loads(line)["document"]
         raise OSError(f"part file {path.name} ends inside a record")
 
     def close(self) -> None:
@@ -796,6 +796,7 @@ def run_corpus(items: list[tuple[str, Path]], out: str | Path, options: CheckOpt
             continue
         key_of[name] = digest = content_key(data, options)
         paths.setdefault(digest, str(path))
+        del data  # one document's bytes at a time
     index = _scan_parts(parts_dir, set(key_of.values()))
     todo = {}
     for name, digest in key_of.items():  # identical documents are checked once
@@ -891,15 +892,11 @@ def _assemble(out: Path, items: list[tuple[str, Path]], key_of: dict[str, str],
                 where = index.get(key_of[name]) if name in key_of else None
                 if where is None:
                     doc = _unreadable(unreadable.get(name, "not checked (run interrupted)"))
-                    batches = []
                 else:
-                    batches, doc = records.read(where)
+                    prefix = _name_prefix(name)
+                    doc = records.read(where, lambda lines, p=prefix: fr.write(p + p.join(lines)))
                 doc = dict(doc, document=name)
                 wd.writerow([_csv_cell(doc.get(f, "")) for f in DOCUMENT_FIELDS])
-                if batches:
-                    prefix = _name_prefix(name)
-                    for lines in batches:
-                        fr.write(prefix + prefix.join(lines))
                 if doc["unreadable_reason"]:
                     totals["n_unreadable"] += 1
                 if doc["n_results"]:
