@@ -10,11 +10,19 @@
 * ``results.parquet`` / ``documents.parquet`` when pyarrow is installed (the optional corpus
   extra), ``NOTICE.txt`` (what data the files come from).
 
-Resumable: each document's results are stored under ``.parts/`` keyed by the SHA-256 of its bytes
-and of the check options, written atomically (temporary file + rename). A run that is killed
-loses at most the documents being checked at that moment (a chunk of at most 64 per worker); the same command run again reuses
-every stored part (an unchanged document is never checked twice) and rebuilds the CSVs from the
-parts in document-name order, so the output is identical to an uninterrupted run.
+Resumable: results are stored under ``.parts/`` in part files (one per chunk of at most 64
+documents, or per long document), each record keyed by the SHA-256 of the document's bytes and
+of the check options, written atomically (temporary file + rename). A run that is killed loses at
+most the chunks being checked at that moment; the same command run again reuses every stored
+record (an unchanged document is never checked twice) and rebuilds the CSVs from the parts in
+document-name order, so the output is identical to an uninterrupted run.
+
+Fast path: workers build the results.csv lines column by column (:func:`render_rows`) and a
+chunk of short documents is checked in one vectorised pass; the CSVs are assembled by copying
+those lines with the document name in front. A long document (more than :data:`SMALL_TEXT`
+characters) is shared out to the local worker processes in pieces of :data:`PIECE` characters
+(:func:`~alliance_analysis.audit.parse.parse_range`), or streamed in pieces of :data:`BATCH`
+results: memory is bounded by the largest document, not by the corpus.
 
 Parallel: local worker processes by default (``jobs``), or Dask distributed (``scheduler`` an
 address such as ``tcp://host:8786``, or ``workers=N`` for a local cluster of N processes). Workers
