@@ -339,3 +339,6 @@ def test_long_document_in_parallel_pieces_identical(tmp_path, monkeypatch):
     assert _files(tmp_path / "serial") == _files(tmp_path / "par")
     summary = json.loads((tmp_path / "par" / "summary.json").read_text(encoding="utf-8"))
     assert summary["n_results"] > 3000
+    again = run_corpus(items, tmp_path / "par", jobs=2, progress=False, parquet=False)
+    assert again.n_checked == 0 and again.n_reused == 2  # the long document's part is reused
+    assert _files(tmp_path / "serial") == _files(tmp_path / "par")
