@@ -22,6 +22,7 @@ collected by pytest-benchmark (``make bench``).
 from __future__ import annotations
 
 import csv
+import json
 import os
 import shutil
 import statistics
@@ -240,6 +241,50 @@ def test_bench_corpus_vs_r():
     assert res["identical_outputs"]
 
 
+_MEASURE = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
+            "subprocess.run(sys.argv[1:], check=True, capture_output=True); "
+            "w = time.perf_counter() - t; u = resource.getrusage(resource.RUSAGE_CHILDREN); "
+            "print(w, u.ru_utime + u.ru_stime, u.ru_maxrss)")
+
+
+def long_document_benchmark(megabytes: float = 50.0, repeats: int = 1) -> list[str]:
+    """One text file dense with results (the in-process text repeated), checked as a whole
+    process with ``--out`` serially and with 2 processes, at a quarter of the size and at the
+    full size (linear time), each run in its own measuring process (peak memory of the largest
+    process of the run)."""
+    work = Path(tempfile.mkdtemp(prefix="bench_audit_long_"))
+    try:
+        unit = synthetic_text(20_000)
+        env = dict(os.environ)
+        src = Path(__file__).resolve().parents[1] / "src"
+        env["PYTHONPATH"] = str(src) + os.pathsep + env.get("PYTHONPATH", "")
+        lines = ["| long document | results | jobs | wall min | CPU | peak memory |",
+                 "|---|---|---|---|---|---|"]
+        for size in (megabytes / 4, megabytes):
+            k = max(1, round(size * 1e6 / len(unit.encode("utf-8"))))
+            path = work / f"dense_{size:g}MB.txt"
+            path.write_text(" ".join([unit] * k), encoding="utf-8")
+            mb = path.stat().st_size / 1e6
+            for jobs in ("1", "2"):
+                best = None
+                for _ in range(repeats):
+                    shutil.rmtree(work / "out", ignore_errors=True)
+                    cmd = [sys.executable, "-m", "alliance_analysis", "check", str(path),
+                           "--out", str(work / "out"), "--no-progress", "--jobs", jobs]
+                    got = subprocess.run([sys.executable, "-c", _MEASURE, *cmd], env=env,
+                                         capture_output=True, text=True, check=True,
+                                         timeout=3600).stdout.split()
+                    wall, cpu, rss = float(got[0]), float(got[1]), int(got[2])
+                    if best is None or wall < best[0]:
+                        best = (wall, cpu, rss)
+                n = json.loads((work / "out" / "summary.json").read_text())["n_results"]
+                lines.append(f"| {mb:.1f} MB | {n:,} | {jobs} | {best[0]:.1f} s | "
+                             f"{best[1]:.1f} s | {best[2] / 1024:.0f} MB |")
+        return lines
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def table(res: dict) -> list[str]:
     """One table: wall min / median, CPU, results/s, ratio to R (wall and CPU)."""
     r_wall = min(res["times"].get(R_RUN, [float("nan")]))
@@ -281,6 +326,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("articles", nargs="?", type=int, default=N_ARTICLES)
     ap.add_argument("repeats", nargs="?", type=int, default=3)
+    ap.add_argument("--long", type=float, default=0, metavar="MB",
+                    help="also time one text file of this many MB dense with results")
     ap.add_argument("--scale", type=int, default=0,
                     help="also time a corpus this many times larger and print the throughput "
                          "net of start-up (extra results / extra wall time)")
@@ -309,6 +356,8 @@ def main() -> None:
         print(f"throughput net of start-up ({args.articles} -> {args.articles * args.scale} "
               "articles):")
         print("\n".join(marginal(res, big)))
+    if args.long:
+        print("\n".join(long_document_benchmark(args.long)))
 
 
 if __name__ == "__main__":

@@ -316,3 +316,28 @@ def test_check_many_equals_one_by_one():
             continue
         assert alone.equals(rep.to_frame())
     assert many[-2][0].tails == "one (text)" and many[-1][0].tails == "two"
+
+
+def test_long_document_in_parallel_pieces_identical(tmp_path, monkeypatch):
+    """A long document shared out in pieces to two processes gives the serial run's files."""
+    from alliance_analysis.audit import corpus
+
+    monkeypatch.setattr(corpus, "SMALL_TEXT", 20_000)
+    monkeypatch.setattr(corpus, "PIECE", 7_001)
+    monkeypatch.setattr(corpus, "BATCH", 300)
+    root = tmp_path / "long"
+    root.mkdir()
+    body = " ".join(f"Study {i}: t({10 + i % 50}) = {1 + i % 7}.{i % 10}0, p = .0{1 + i % 9}; "
+                    f"r(12) = 1.{i % 3}, p = .04 and F({1 + i % 3}, 40) = 3.{i % 10}, p < .05."
+                    for i in range(1500))
+    (root / "long.txt").write_text(body, encoding="utf-8")
+    (root / "short.txt").write_text("t(28) = 2.20, p = .036", encoding="utf-8")
+    items = discover([root])
+    run_corpus(items, tmp_path / "serial", jobs=1, progress=False, parquet=False)
+    run_corpus(items, tmp_path / "par", jobs=2, progress=False, parquet=False)
+    assert _files(tmp_path / "serial") == _files(tmp_path / "par")
+    summary = json.loads((tmp_path / "par" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["n_results"] > 3000
+    again = run_corpus(items, tmp_path / "par", jobs=2, progress=False, parquet=False)
+    assert again.n_checked == 0 and again.n_reused == 2  # the long document's part is reused
+    assert _files(tmp_path / "serial") == _files(tmp_path / "par")

@@ -48,3 +48,20 @@ def test_far_statistic_and_long_ci_follow_the_windows():
     assert _spans(P._matches, far) == _spans(P._matches_by_candidates, far) == []
     long_ci = "r(18) = -.65, p = .002, 95% CI" + " " * 290 + "[-.85, -.29]"
     assert _spans(P._matches, long_ci) == _spans(P._matches_by_candidates, long_ci)
+
+
+def test_pieces_cut_anywhere_equal_the_whole_text():
+    rng = random.Random(11)
+    text = " ".join("".join(rng.choice(FRAGMENTS) for _ in range(rng.randint(1, 30)))
+                    + rng.choice([" t(28) = 2.20, p = .036", " r(9) = .5, ns", ""])
+                    for _ in range(400))
+    whole = P.parse_text(text)
+    cue = P.mentions_one_tailed(text)
+    for _ in range(20):
+        cuts = sorted({0, len(text), *rng.sample(range(len(text)), 8)})
+        pieces = [P.parse_range(text, a, b, cue) for a, b in zip(cuts, cuts[1:], strict=False)]
+        assert sum((p.raw for p in pieces), []) == whole.raw
+        assert sum((p.start for p in pieces), []) == whole.start
+        assert sum((p.skipped for p in pieces), []) == whole.skipped
+        assert sum((p.notes for p in pieces), []) == whole.notes
+    assert len(whole) > 300

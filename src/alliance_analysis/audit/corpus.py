@@ -10,11 +10,19 @@
 * ``results.parquet`` / ``documents.parquet`` when pyarrow is installed (the optional corpus
   extra), ``NOTICE.txt`` (what data the files come from).
 
-Resumable: each document's results are stored under ``.parts/`` keyed by the SHA-256 of its bytes
-and of the check options, written atomically (temporary file + rename). A run that is killed
-loses at most the documents being checked at that moment (a chunk of at most 64 per worker); the same command run again reuses
-every stored part (an unchanged document is never checked twice) and rebuilds the CSVs from the
-parts in document-name order, so the output is identical to an uninterrupted run.
+Resumable: results are stored under ``.parts/`` in part files (one per chunk of at most 64
+documents, or per long document), each record keyed by the SHA-256 of the document's bytes and
+of the check options, written atomically (temporary file + rename). A run that is killed loses at
+most the chunks being checked at that moment; the same command run again reuses every stored
+record (an unchanged document is never checked twice) and rebuilds the CSVs from the parts in
+document-name order, so the output is identical to an uninterrupted run.
+
+Fast path: workers build the results.csv lines column by column (:func:`render_rows`) and a
+chunk of short documents is checked in one vectorised pass; the CSVs are assembled by copying
+those lines with the document name in front. A long document (more than :data:`SMALL_TEXT`
+characters) is shared out to the local worker processes in pieces of :data:`PIECE` characters
+(:func:`~alliance_analysis.audit.parse.parse_range`), or streamed in pieces of :data:`BATCH`
+results: memory is bounded by the largest document, not by the corpus.
 
 Parallel: local worker processes by default (``jobs``), or Dask distributed (``scheduler`` an
 address such as ``tcp://host:8786``, or ``workers=N`` for a local cluster of N processes). Workers
@@ -27,6 +35,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import fnmatch
+import functools
 import hashlib
 import json
 import math
@@ -76,8 +85,12 @@ class CheckOptions:
     fmt: str = "auto"
 
     def key(self) -> bytes:
-        return json.dumps(dataclasses.asdict(self) | {"v": PART_VERSION},
-                          sort_keys=True).encode()
+        return _options_key(self)
+
+
+@functools.lru_cache(maxsize=16)
+def _options_key(options: CheckOptions) -> bytes:
+    return json.dumps(dataclasses.asdict(options) | {"v": PART_VERSION}, sort_keys=True).encode()
 
 
 # ----------------------------------------------------------------------------- one document
@@ -338,6 +351,91 @@ def _check_long(doc, data: bytes, options: CheckOptions, stream_dir: str | None)
             tmp.unlink(missing_ok=True)
 
 
+#: characters per piece when one long document is checked by several local processes
+PIECE = 1_000_000
+#: the long document being checked in pieces (forked workers inherit it: no copy is sent)
+_LONG: dict = {}
+
+
+def _check_piece(lo: int, hi: int, options: CheckOptions) -> tuple[list[str], dict, list]:
+    """Worker task: results.csv lines, counts and first skipped strings of the results of the
+    long document in :data:`_LONG` that start in ``[lo, hi)``."""
+    from .check import _report
+    from .parse import parse_range
+
+    doc = _LONG["doc"]
+    parsed = parse_range(doc.text, lo, hi, _LONG["cue"])
+    report = _report(parsed, alpha=options.alpha, one_tailed=options.one_tailed,
+                     one_tailed_txt=options.one_tailed_txt, p_equal_alpha_sig=True,
+                     p_zero_error=True, n=options.n, n_min=options.n_min, n_max=options.n_max,
+                     require=False)
+    return render_rows(doc, report), _counts([report]), parsed.skipped[:3]
+
+
+def _check_long_parallel(path: str, options: CheckOptions, jobs: int, parts_dir: Path
+                         ) -> dict | None:
+    """One long document checked in pieces of :data:`PIECE` characters by ``jobs`` forked
+    processes, its lines written in order to its own part file; ``None`` when the document is
+    not long after all (or unreadable): the caller checks it the ordinary way."""
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .documents import Unreadable, read_bytes
+    from .parse import mentions_one_tailed
+
+    try:
+        data = Path(path).read_bytes()
+        doc = read_bytes(Path(path).name, data, options.fmt, Path(path).suffix)
+    except (OSError, Unreadable):
+        return None
+    if len(doc.text) <= SMALL_TEXT:
+        return None
+    from .check import _validate
+
+    _validate(options.alpha, options.n, options.n_min, options.n_max)
+    _preimport()
+    digest = content_key(data, options)
+    path_out = _chunk_path(parts_dir, digest)
+    path_out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path_out.with_name(path_out.name + f".tmp{os.getpid()}")
+    counts = dict.fromkeys(("n_results", "n_errors", "n_decision_errors", "n_ci_errors",
+                            "n_skipped"), 0)
+    first_skipped: list = []
+    _LONG.update(doc=doc, cue=mentions_one_tailed(doc.text))
+    cuts = list(range(0, len(doc.text), PIECE)) + [len(doc.text)]
+    try:
+        with tmp.open("w", encoding="utf-8") as fh, ProcessPoolExecutor(
+                max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            spans = iter(zip(cuts, cuts[1:], strict=False))
+            pending: deque = deque()
+            for lo, hi in spans:
+                pending.append(pool.submit(_check_piece, lo, hi, options))
+                if len(pending) >= 2 * jobs:
+                    break
+            while pending:
+                lines, piece, skipped = pending.popleft().result()
+                nxt = next(spans, None)
+                if nxt is not None:
+                    pending.append(pool.submit(_check_piece, *nxt, options))
+                for key in counts:
+                    counts[key] += piece[key]
+                first_skipped += skipped[:3 - len(first_skipped)]
+                if lines:
+                    fh.write(json.dumps(lines, ensure_ascii=False) + "\n")
+            if counts["n_results"] == 0 and counts["n_skipped"] <= BATCH:
+                # as check_text would: the count of the reasons it names (at most three)
+                hint = "; ".join(f"'{raw}': {reason}" for raw, _, reason in first_skipped)
+                counts["n_skipped"] = hint.count("': ")
+            part = {"hash": digest, "document": _doc_row(doc, counts, data)}
+            fh.write(json.dumps(part, ensure_ascii=False) + "\n")
+        os.replace(tmp, path_out)
+    finally:
+        _LONG.clear()
+        tmp.unlink(missing_ok=True)
+    return dict(part, file=str(path_out))
+
+
 def check_paths(paths: list[str], options: CheckOptions,
                 stream_dir: str | None = None) -> list[dict]:
     """Worker task for a chunk of files: one part per path (never raises on a bad file).
@@ -535,8 +633,9 @@ class _Records:
         self.open: dict[Path, Any] = {}
         self.keep = keep
 
-    def read(self, where: tuple[Path, int]):
-        """``(list of row-line arrays, document dict)`` of the record at ``where``."""
+    def read(self, where: tuple[Path, int], rows) -> dict:
+        """The document dict of the record at ``where``; each array of row lines on the way is
+        given to ``rows`` (one at a time: a long document is never held whole)."""
         path, offset = where
         fh = self.open.pop(path, None)
         if fh is None:
@@ -546,12 +645,11 @@ class _Records:
                 self.open.pop(old).close()
         self.open[path] = fh
         fh.seek(offset)
-        batches = []
         for line in fh:
             if line[:1] == b"[":
-                batches.append(json.loads(line))
+                rows(json.loads(line))
             else:
-                return batches, json.loads(line)["document"]
+                return json.loads(line)["document"]
         raise OSError(f"part file {path.name} ends inside a record")
 
     def close(self) -> None:
@@ -576,7 +674,7 @@ def _preimport() -> None:
 
 
 def _local_map(tasks: list[tuple[str, str]], options: CheckOptions, jobs: int,
-               stream_dir: str) -> Iterator[list[dict]]:
+               stream_dir: str, prefetch: bool = False) -> Iterator[list[dict]]:
     chunks = _chunks(tasks, jobs)
     if jobs <= 1 or len(chunks) <= 1:
         for chunk in chunks:
@@ -600,6 +698,12 @@ def _local_map(tasks: list[tuple[str, str]], options: CheckOptions, jobs: int,
             submit(chunk)
             if len(pending) >= 2 * jobs:
                 break
+        if prefetch:
+            # the workers are forked by now; this process mostly waits for them: meanwhile it
+            # loads what the Parquet copies need (an import only: nothing waits on it)
+            import threading
+
+            threading.Thread(target=_import_pyarrow, daemon=True).start()
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
@@ -608,6 +712,14 @@ def _local_map(tasks: list[tuple[str, str]], options: CheckOptions, jobs: int,
                 nxt = next(it, None)
                 if nxt is not None:
                     submit(nxt)
+
+
+def _import_pyarrow() -> None:
+    try:
+        import pyarrow.csv  # noqa: F401
+        import pyarrow.parquet  # noqa: F401
+    except ImportError:
+        pass
 
 
 def _dask_map(tasks: list[tuple[str, str]], options: CheckOptions, scheduler: str | None,
@@ -692,6 +804,7 @@ def run_corpus(items: list[tuple[str, Path]], out: str | Path, options: CheckOpt
             continue
         key_of[name] = digest = content_key(data, options)
         paths.setdefault(digest, str(path))
+        del data  # one document's bytes at a time
     index = _scan_parts(parts_dir, set(key_of.values()))
     todo = {}
     for name, digest in key_of.items():  # identical documents are checked once
@@ -699,12 +812,30 @@ def run_corpus(items: list[tuple[str, Path]], out: str | Path, options: CheckOpt
             todo.setdefault(digest, (name, paths[digest]))
     reused = sum(1 for d in key_of.values() if d in index)
     bar = Progress(len(todo), progress)
+    tasks = list(todo.values())
+    jobs = jobs or os.cpu_count() or 1
+    long_parts = []
+    import multiprocessing
+
+    if not (scheduler or workers) and jobs > 1 and \
+            "fork" in multiprocessing.get_all_start_methods():
+        short = []
+        for name, path in tasks:  # a long document is shared out in pieces
+            part = None
+            if os.path.getsize(path) > SMALL_TEXT:
+                part = _check_long_parallel(path, options, jobs, parts_dir)
+            if part is None:
+                short.append((name, path))
+            else:
+                long_parts.append(part)
+        tasks = short
     if scheduler or workers:
-        stream = _dask_map(list(todo.values()), options, scheduler, workers)
+        stream = _dask_map(tasks, options, scheduler, workers)
     else:
-        stream = _local_map(list(todo.values()), options, jobs or os.cpu_count() or 1,
-                            str(parts_dir))
-    for parts in stream:
+        stream = _local_map(tasks, options, jobs, str(parts_dir), prefetch=parquet is not False)
+    import itertools
+
+    for parts in itertools.chain([long_parts] if long_parts else [], stream):
         for part in parts:
             if "file" in part:
                 index[part["hash"]] = (Path(part["file"]), 0)
@@ -769,15 +900,11 @@ def _assemble(out: Path, items: list[tuple[str, Path]], key_of: dict[str, str],
                 where = index.get(key_of[name]) if name in key_of else None
                 if where is None:
                     doc = _unreadable(unreadable.get(name, "not checked (run interrupted)"))
-                    batches = []
                 else:
-                    batches, doc = records.read(where)
+                    prefix = _name_prefix(name)
+                    doc = records.read(where, lambda lines, p=prefix: fr.write(p + p.join(lines)))
                 doc = dict(doc, document=name)
                 wd.writerow([_csv_cell(doc.get(f, "")) for f in DOCUMENT_FIELDS])
-                if batches:
-                    prefix = _name_prefix(name)
-                    for lines in batches:
-                        fr.write(prefix + prefix.join(lines))
                 if doc["unreadable_reason"]:
                     totals["n_unreadable"] += 1
                 if doc["n_results"]:

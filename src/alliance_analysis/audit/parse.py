@@ -191,11 +191,15 @@ def parse_batches(text: str, batch: int | None = 50_000):
     memory bounded by the batch size. At least one piece is yielded.
     """
     one_tailed = mentions_one_tailed(text)
+    yield from _parse_matches(_matches(text), batch, one_tailed, float("nan"))
+
+
+def _parse_matches(matches, batch: int | None, one_tailed: bool, nan: float):
+    """The loop of :func:`parse_batches` over given matches."""
     out = ParsedResults(one_tailed_in_text=one_tailed)
-    nan = float("nan")
     comp_normal = _COMP_NORMAL
     kind_of = _KIND_OF_FIRST
-    for m in _matches(text):
+    for m in matches:
         if batch is not None and len(out.raw) + len(out.skipped) >= batch:
             yield out
             out = ParsedResults(one_tailed_in_text=one_tailed)
@@ -338,7 +342,20 @@ def _first_reaching(text: str, lo: int, a0: int, hi: int):
         pos = s + 1
 
 
-def _matches(text: str):
+def parse_range(text: str, pos: int, stop: int, one_tailed_in_text: bool) -> ParsedResults:
+    """The results of :func:`parse_text` that start in ``[pos, stop)``, found by scanning from
+    ``pos`` only (so a long text can be read in pieces by several processes).
+
+    The pieces of a text cut anywhere give together exactly :func:`parse_text`: a test name can
+    start only at a result's start, never inside a result, so a scan started inside a result
+    finds nothing before the next one, and the next ones are the same as from the beginning
+    (tested). ``one_tailed_in_text`` is the whole text's cue (:func:`mentions_one_tailed`).
+    """
+    return next(_parse_matches(_matches(text, pos, stop), None, one_tailed_in_text,
+                               float("nan")))
+
+
+def _matches(text: str, pos: int = 0, stop: int | None = None):
     """Matches of the pattern, each not preceded by a word character, ``.`` or an apostrophe.
 
     Every result ends in a p (``p =``, ``p <``, ``ns``), found first by a cheap scan. For each
@@ -351,11 +368,15 @@ def _matches(text: str):
     is not read. Same matches as :func:`_matches_by_candidates` (tested).
     """
     n = len(text)
-    last_end = 0
-    for a in _P_ANCHOR.finditer(text):
+    last_end = pos
+    if stop is None:
+        stop = n
+    for a in _P_ANCHOR.finditer(text, pos):
         a0 = a.start()
         if text[a0] != "p":
             a0 += a.group().index("n")
+        if a0 - MAX_BEFORE_P >= stop:
+            return
         if a0 < last_end:
             continue
         hi = min(a.end() + MAX_AFTER_P, n)
@@ -365,6 +386,8 @@ def _matches(text: str):
         if m is None and near > lo:
             m = _first_reaching(text, lo, a0, hi)
         if m is not None:
+            if m.start() >= stop:
+                return
             yield m
             last_end = m.end()
 
