@@ -48,6 +48,7 @@ MAX_SHOWN = 80
 #: Peak memory of a load per byte of a delimited file, measured by benchmarks/bench_io.py
 #: (wide layout, 1e6 participants x 60 columns), with a margin; used to refuse what cannot fit.
 MEMORY_PER_FILE_BYTE = 6.0
+_CHUNK_ROWS = 1 << 16  # rows per block of the C reader (its token buffers scale with it)
 _BLOCK = 1 << 22
 
 
@@ -442,7 +443,7 @@ def _read_delimited(p: Path, delimiter: str | None, numeric: Any = None) -> Text
         return p if in_memory is None else io.BytesIO(in_memory)
 
     reader = pd.read_csv(source(), dtype=dtype, na_values=na_values, na_filter=bool(num_cols),
-                         chunksize=1 << 18, **opts)
+                         chunksize=_CHUNK_ROWS, **opts)
     with reader:
         for chunk in reader:
             n_read += len(chunk)
@@ -511,7 +512,7 @@ def _read_delimited(p: Path, delimiter: str | None, numeric: Any = None) -> Text
         order = {j: np.argsort(v, kind="stable") for j, v in wanted.items()}
         start = 0
         reader = pd.read_csv(source(), usecols=sorted(wanted), dtype=object, na_filter=False,
-                             chunksize=1 << 18, **opts)
+                             chunksize=_CHUNK_ROWS, **opts)
         with reader:
             for chunk in reader:
                 stop = start + len(chunk)
