@@ -51,8 +51,11 @@ from ._widecols import item_blocks, score_blocks, validate_columns
 from .audit import EXCLUDED_COLUMNS, IGNORED_COLUMNS, MISSING_COLUMNS, AuditRecord
 from .mapping import LoadMapping, norm, parse_mapping
 from .readers import (
+    MEMORY_PER_LONG_FILE_BYTE,
+    TEXT_EXTENSIONS,
     TextTable,
     blank_rows,
+    check_memory,
     column_text,
     declared_missing_reasons,
     grid_to_table,
@@ -247,6 +250,9 @@ def _load(table: TextTable, m: LoadMapping, columnwise: bool = True) -> LoadResu
     colpos = {c: j for j, c in enumerate(text.columns)}
     kind = m.kind or ("long" if all(cols.get(c, False) for c in ("timepoint", "instrument",
                                                                  "value")) else "wide")
+    if kind == "long" and Path(ctx.file).suffix.lower() in TEXT_EXTENSIONS and \
+            Path(ctx.file).is_file():  # a long table takes more memory per byte than a wide one
+        check_memory(Path(ctx.file), MEMORY_PER_LONG_FILE_BYTE)
     if kind == "long" or not columnwise:
         text = pd.DataFrame({c: _as_text(text[c]) for c in text.columns}, index=text.index)
         stripped: Any = pd.DataFrame({c: stripped_text(text[c]) for c in text.columns},
