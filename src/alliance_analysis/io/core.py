@@ -380,8 +380,9 @@ def from_wide(wide: pd.DataFrame, mapping: Any = None, source_name: str = "<wide
     against the scale ranges), ``arm`` as the arm, any other column as a numeric covariate. The
     participant id is the ``participant_id`` column, or the index when there is no such column.
     ``mapping`` (optional) may rename instruments/timepoints/arms; its ``[peaks]`` are ignored
-    (peak columns are read as they are). ``from_wide(r.wide).tidy`` has the scores of ``r.tidy``, and ``to_wide`` of it gives back
-    ``r.wide``.
+    (peak columns are read as they are); a scale whose range the package does not know needs its
+    ``[ranges]`` entry here as in any load. ``from_wide(r.wide, mapping).tidy`` has the scores of
+    ``r.tidy``, and ``to_wide`` of it gives back ``r.wide``.
     """
     if not isinstance(wide, pd.DataFrame):
         raise InputError("expected a pandas DataFrame", file=source_name,
