@@ -239,6 +239,21 @@ def test_file_that_cannot_fit_is_refused_with_a_clear_message(tmp_path, monkeypa
     assert "memory" in msg and "trial.csv" in msg
 
 
+def test_long_file_is_checked_against_the_long_layouts_memory_need(tmp_path, monkeypatch):
+    from alliance_analysis.io import readers
+
+    rows = ["participant_id,timepoint,instrument,scale,value"]
+    rows += [f"P{i},wk4,hamd,total,{i % 50}" for i in range(1, 200)]
+    p = tmp_path / "long.csv"
+    p.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    size = p.stat().st_size  # enough for a wide load (10 x), not for a long one (50 x)
+    monkeypatch.setattr(readers, "available_memory", lambda: 20 * size)
+    msg = refused(p, None)
+    assert "memory" in msg and "long.csv" in msg
+    monkeypatch.setattr(readers, "available_memory", lambda: 60 * size)
+    assert load_table(p).audit.n_participants == 199
+
+
 def test_spss_user_missing_covariate(tmp_path):
     pyreadstat = pytest.importorskip("pyreadstat")
     df = pd.DataFrame({"participant_id": ["P1", "P2"], "hamd_wk4": [10.0, 12.0],

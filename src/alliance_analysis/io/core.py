@@ -51,8 +51,11 @@ from ._widecols import item_blocks, score_blocks, validate_columns
 from .audit import EXCLUDED_COLUMNS, IGNORED_COLUMNS, MISSING_COLUMNS, AuditRecord
 from .mapping import LoadMapping, norm, parse_mapping
 from .readers import (
+    MEMORY_PER_LONG_FILE_BYTE,
+    TEXT_EXTENSIONS,
     TextTable,
     blank_rows,
+    check_memory,
     column_text,
     declared_missing_reasons,
     grid_to_table,
@@ -247,6 +250,9 @@ def _load(table: TextTable, m: LoadMapping, columnwise: bool = True) -> LoadResu
     colpos = {c: j for j, c in enumerate(text.columns)}
     kind = m.kind or ("long" if all(cols.get(c, False) for c in ("timepoint", "instrument",
                                                                  "value")) else "wide")
+    if kind == "long" and Path(ctx.file).suffix.lower() in TEXT_EXTENSIONS and \
+            Path(ctx.file).is_file():  # a long table takes more memory per byte than a wide one
+        check_memory(Path(ctx.file), MEMORY_PER_LONG_FILE_BYTE)
     if kind == "long" or not columnwise:
         text = pd.DataFrame({c: _as_text(text[c]) for c in text.columns}, index=text.index)
         stripped: Any = pd.DataFrame({c: stripped_text(text[c]) for c in text.columns},
@@ -374,8 +380,9 @@ def from_wide(wide: pd.DataFrame, mapping: Any = None, source_name: str = "<wide
     against the scale ranges), ``arm`` as the arm, any other column as a numeric covariate. The
     participant id is the ``participant_id`` column, or the index when there is no such column.
     ``mapping`` (optional) may rename instruments/timepoints/arms; its ``[peaks]`` are ignored
-    (peak columns are read as they are). ``from_wide(r.wide).tidy`` has the scores of ``r.tidy``, and ``to_wide`` of it gives back
-    ``r.wide``.
+    (peak columns are read as they are); a scale whose range the package does not know needs its
+    ``[ranges]`` entry here as in any load. ``from_wide(r.wide, mapping).tidy`` has the scores of
+    ``r.tidy``, and ``to_wide`` of it gives back ``r.wide``.
     """
     if not isinstance(wide, pd.DataFrame):
         raise InputError("expected a pandas DataFrame", file=source_name,

@@ -46,8 +46,13 @@ _SNIFF_DELIMITERS = ",;\t|"
 #: Longest value shown in an error message (a 200,000-character cell is cut, not printed).
 MAX_SHOWN = 80
 #: Peak memory of a load per byte of a delimited file, measured by benchmarks/bench_io.py
-#: (wide layout, 1e6 participants x 60 columns), with a margin; used to refuse what cannot fit.
-MEMORY_PER_FILE_BYTE = 6.0
+#: (wide layout, 1e6 participants x 60 columns: 7.7 bytes), with a margin; used to refuse what
+#: cannot fit (before reading).
+MEMORY_PER_FILE_BYTE = 10.0
+#: The same for the long layout (one row per answer: 30 bytes per byte of the file at 5.8
+#: million rows, 35 at 580,000), checked once the layout is known.
+MEMORY_PER_LONG_FILE_BYTE = 50.0
+_CHUNK_ROWS = 1 << 16  # rows per block of the C reader (its token buffers scale with it)
 _BLOCK = 1 << 22
 
 
@@ -442,7 +447,7 @@ def _read_delimited(p: Path, delimiter: str | None, numeric: Any = None) -> Text
         return p if in_memory is None else io.BytesIO(in_memory)
 
     reader = pd.read_csv(source(), dtype=dtype, na_values=na_values, na_filter=bool(num_cols),
-                         chunksize=1 << 18, **opts)
+                         chunksize=_CHUNK_ROWS, **opts)
     with reader:
         for chunk in reader:
             n_read += len(chunk)
@@ -511,7 +516,7 @@ def _read_delimited(p: Path, delimiter: str | None, numeric: Any = None) -> Text
         order = {j: np.argsort(v, kind="stable") for j, v in wanted.items()}
         start = 0
         reader = pd.read_csv(source(), usecols=sorted(wanted), dtype=object, na_filter=False,
-                             chunksize=1 << 18, **opts)
+                             chunksize=_CHUNK_ROWS, **opts)
         with reader:
             for chunk in reader:
                 stop = start + len(chunk)
