@@ -16,7 +16,8 @@ the reliability table, the figures and the report.
   a fresh subprocess, wall clock; ``peak RSS``: ``resource.getrusage(RUSAGE_CHILDREN)
   .ru_maxrss`` after it (the child's high-water mark, interpreter and imports included).
 * the profile (``--profile``, one more subprocess per size): the same command with the stages
-  wrapped by timers (loader, each statistic, the outputs), cumulative seconds per stage.
+  wrapped by timers (loader, each statistic, the outputs), cumulative seconds per stage and how
+  many MB each stage raised the process's peak RSS by (nested stages count in their parents).
 
 The repetitions of each size are interleaved with the other sizes; min and median are reported
 (the machine is shared). Agreement on the timed data: every run of one size writes the same
@@ -127,7 +128,7 @@ def make_trial(path: Path, n: int, seed: int = SEED) -> Path:
 
 
 _PROFILE_CHILD = r"""
-import json, sys, time
+import json, resource, sys, time
 from collections import defaultdict
 import alliance_analysis.analyze.outputs as outputs
 import alliance_analysis.analyze.run as run
@@ -139,16 +140,19 @@ from alliance_analysis.cli import main
 
 spent = defaultdict(float)
 calls = defaultdict(int)
+grew = defaultdict(float)  # MB the stage raised the process's peak RSS by
 
 def wrap(module, name, label):
     fn = getattr(module, name)
     def timed(*a, **k):
         t0 = time.perf_counter()
+        peak0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         try:
             return fn(*a, **k)
         finally:
             spent[label] += time.perf_counter() - t0
             calls[label] += 1
+            grew[label] += (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak0) / 1024
     setattr(module, name, timed)
 
 wrap(io, "load_table", "load_table")
@@ -166,8 +170,10 @@ for name in ("paired_change_plot", "scatter_fit"):
 t0 = time.perf_counter()
 code = main(["analyze", *sys.argv[1:]])
 total = time.perf_counter() - t0
-print(json.dumps({"code": code, "total": total,
-                  "stages": {k: [round(v, 3), calls[k]] for k, v in spent.items()}}))
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"code": code, "total": total, "peak_mb": peak,
+                  "stages": {k: [round(v, 3), calls[k], round(grew[k])]
+                             for k, v in spent.items()}}))
 """
 
 
@@ -270,9 +276,10 @@ def main() -> None:
     for r in rows:
         if "profile" in r:
             p = r["profile"]
-            print(f"\nprofile, n = {r['n']:,} (total {p['total']:.1f} s; seconds, calls):")
-            for k, (s, c) in sorted(p["stages"].items(), key=lambda kv: -kv[1][0]):
-                print(f"  {k:<32} {s:>8.2f} s  {c:>4}")
+            print(f"\nprofile, n = {r['n']:,} (total {p['total']:.1f} s, peak RSS "
+                  f"{p['peak_mb']:.0f} MB; seconds, calls, MB the stage raised the peak by):")
+            for k, (s, c, mb) in sorted(p["stages"].items(), key=lambda kv: -kv[1][0]):
+                print(f"  {k:<32} {s:>8.2f} s  {c:>4}  {mb:>6} MB")
 
 
 if __name__ == "__main__":
