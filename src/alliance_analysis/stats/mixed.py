@@ -51,6 +51,7 @@ import pandas as pd
 from ..apa import apa_t, fmt_number
 from ..errors import InputError
 from ..results import Result
+from ._threads import blas_threads_for
 from ._validate import check_confidence
 
 __all__ = ["MixedModelResult", "mixed_model"]
@@ -806,14 +807,19 @@ def mixed_model(data: pd.DataFrame, formula: str, groups: str, *, re_formula: st
                          column=groups, hint="use fewer random effects or more rows per group")
     if n <= p:
         raise InputError(f"{n} analysed rows for {p} fixed effects", hint="simplify the model")
-    if np.linalg.matrix_rank(X) < p:
+    with blas_threads_for(float(n) * p * p):
+        rank = np.linalg.matrix_rank(X)
+    if rank < p:
         raise InputError("the fixed effects are collinear (rank-deficient model matrix) in the "
                          "analysed rows", hint=f"columns: {', '.join(terms)}")
-    model = _model(y, X, Z, codes.astype(np.intp), G, bool(reml))
-    theta, converged, opt_notes = _optimise(model)
+    # every product is at most n × p² (one BLAS thread below SMALL_WORK: on a busy machine a
+    # thread pool costs more than it saves on products of this size)
+    with blas_threads_for(float(n) * max(p, q) ** 2):
+        model = _model(y, X, Z, codes.astype(np.intp), G, bool(reml))
+        theta, converged, opt_notes = _optimise(model)
+        st = model.state(theta)
+        d = model.derivatives(theta, st)
     notes += opt_notes
-    st = model.state(theta)
-    d = model.derivatives(theta, st)
     sigma = d["sigma"]
     vcov = sigma ** 2 * d["S"]
     beta = st["beta"]
