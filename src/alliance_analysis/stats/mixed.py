@@ -16,7 +16,11 @@ r²(θ) = min_β (y − Xβ)ᵀ V_θ⁻¹ (y − Xβ) (lme4's penalised residual
 (log|V_θ| = log|L_θ|² and log|Xᵀ V_θ⁻¹ X| = log|R_X|² of the paper). β̂(θ) is the GLS estimate,
 σ̂² = r²/m, Var(β̂) = σ̂² (Xᵀ V_θ⁻¹ X)⁻¹. V_θ is block diagonal, so every quantity is a sum over
 groups of q × q, q × p algebra (Woodbury identity, V_g⁻¹ = I − Z_g Λ M_g⁻¹ Λᵀ Z_gᵀ with
-M_g = I + Λᵀ Z_gᵀ Z_g Λ), computed from per-group sums in one vectorised pass.
+M_g = I + Λᵀ Z_gᵀ Z_g Λ), computed from per-group sums in one vectorised pass. With a random
+intercept alone (q = 1, γ = θ²) this is closed form: V_g⁻¹ = I − γ/(1 + γ n_g) J (Sherman-
+Morrison), log|V_g| = log(1 + γ n_g), and the sums over groups become sums over the distinct
+group sizes of precomputed cross-products (:class:`_RandomIntercept`; the same formulas as the
+general :class:`_LMM`, tested equal to it).
 
 The criterion is minimised over θ (diagonal ≥ 0) with its analytic gradient (L-BFGS-B), then
 polished with Newton steps on the analytic Hessian until the gradient is at rounding level. A
