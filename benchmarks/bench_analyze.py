@@ -13,10 +13,13 @@ random intercept per participant) and the bootstrap mediation (5000 resamples pe
 the reliability table, the figures and the report.
 
 * ``time``: the command ``python -m alliance_analysis analyze DATA --mapping MAP --out DIR`` in
-  a fresh subprocess, wall clock; ``peak RSS``: ``resource.getrusage(RUSAGE_CHILDREN)
-  .ru_maxrss`` after it (the child's high-water mark, interpreter and imports included).
+  a fresh subprocess, wall clock; ``peak RSS``: the child's high-water mark (``ru_maxrss`` of
+  its own rusage from ``os.wait4``; interpreter and imports included), with
+  ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`` (the maximum over every child so far)
+  printed beside it as a cross-check.
 * the profile (``--profile``, one more subprocess per size): the same command with the stages
-  wrapped by timers (loader, each statistic, the outputs), cumulative seconds per stage.
+  wrapped by timers (loader, each statistic, the outputs), cumulative seconds per stage and how
+  many MB each stage raised the process's peak RSS by (nested stages count in their parents).
 
 The repetitions of each size are interleaved with the other sizes; min and median are reported
 (the machine is shared). Agreement on the timed data: every run of one size writes the same
@@ -127,7 +130,7 @@ def make_trial(path: Path, n: int, seed: int = SEED) -> Path:
 
 
 _PROFILE_CHILD = r"""
-import json, sys, time
+import json, resource, sys, time
 from collections import defaultdict
 import alliance_analysis.analyze.outputs as outputs
 import alliance_analysis.analyze.run as run
@@ -139,16 +142,19 @@ from alliance_analysis.cli import main
 
 spent = defaultdict(float)
 calls = defaultdict(int)
+grew = defaultdict(float)  # MB the stage raised the process's peak RSS by
 
 def wrap(module, name, label):
     fn = getattr(module, name)
     def timed(*a, **k):
         t0 = time.perf_counter()
+        peak0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         try:
             return fn(*a, **k)
         finally:
             spent[label] += time.perf_counter() - t0
             calls[label] += 1
+            grew[label] += (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak0) / 1024
     setattr(module, name, timed)
 
 wrap(io, "load_table", "load_table")
@@ -166,8 +172,10 @@ for name in ("paired_change_plot", "scatter_fit"):
 t0 = time.perf_counter()
 code = main(["analyze", *sys.argv[1:]])
 total = time.perf_counter() - t0
-print(json.dumps({"code": code, "total": total,
-                  "stages": {k: [round(v, 3), calls[k]] for k, v in spent.items()}}))
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"code": code, "total": total, "peak_mb": peak,
+                  "stages": {k: [round(v, 3), calls[k], round(grew[k])]
+                             for k, v in spent.items()}}))
 """
 
 
@@ -181,22 +189,26 @@ def _env() -> dict[str, str]:
 def run_once(data: Path, mapping: Path, out: Path) -> dict:
     """The whole command in a fresh process: wall seconds and the child's peak RSS (MB).
 
-    One child at a time, so RUSAGE_CHILDREN's high-water mark is this child's when it is
-    larger than every earlier one (sizes run from small to large; the mark never decreases)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    The child's own peak comes from ``os.wait4`` (its rusage alone); the running maximum
+    ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`` over all children so far is kept as a
+    cross-check (the two agree whenever this child is the largest so far)."""
+    log = out.parent / f"{out.name}.stderr"
     t0 = time.perf_counter()
-    res = subprocess.run([sys.executable, "-m", "alliance_analysis", "analyze", str(data),
-                          "--mapping", str(mapping), "--out", str(out)], capture_output=True,
-                         text=True, env=_env(), check=False)
+    with log.open("wb") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "alliance_analysis", "analyze", str(data),
+                                 "--mapping", str(mapping), "--out", str(out)],
+                                stdout=subprocess.DEVNULL, stderr=err, env=_env())
+        _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - t0
-    if res.returncode:
-        raise RuntimeError(f"analyze of {data.name} exited with {res.returncode} (a negative "
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise RuntimeError(f"analyze of {data.name} exited with {proc.returncode} (a negative "
                            f"code is the signal that ended it) after {seconds:.0f} s:\n"
-                           + res.stderr[-3000:])
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+                           + log.read_text(errors="replace")[-3000:])
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     digest = hashlib.sha256((out / "results.csv").read_bytes()).hexdigest()[:12]
-    return {"seconds": seconds, "peak_mb": peak / 1024, "peak_grew": peak > before,
-            "results": digest}
+    return {"seconds": seconds, "peak_mb": usage.ru_maxrss / 1024,
+            "children_max_mb": children / 1024, "results": digest}
 
 
 def profile_once(data: Path, mapping: Path, out: Path) -> dict:
@@ -223,11 +235,10 @@ def run(sizes: list[int], repeat: int, folder: Path, profile: bool) -> list[dict
     rows = []
     for n in sizes:
         secs = [t["seconds"] for t in times[n]]
-        # RUSAGE_CHILDREN is a running maximum: a size's peak is only known when it raised it
-        peaks = [t["peak_mb"] for t in times[n] if t["peak_grew"]]
         row = {"n": n, "csv_mb": files[n].stat().st_size / 1e6, "min_s": min(secs),
                "median_s": statistics.median(secs),
-               "peak_rss_mb": max(peaks) if peaks else float("nan"),
+               "peak_rss_mb": max(t["peak_mb"] for t in times[n]),
+               "children_max_mb": max(t["children_max_mb"] for t in times[n]),
                "deterministic": len({t["results"] for t in times[n]}) == 1}
         if profile:
             row["profile"] = profile_once(files[n], mapping, folder / f"prof_{n}")
@@ -262,17 +273,19 @@ def main() -> None:
         print(json.dumps(rows, indent=1))
         return
     print(f"| participants | CSV | analyze min / median of {args.repeat} | peak RSS | "
-          "results identical |")
-    print("|---|---|---|---|---|")
+          "RUSAGE_CHILDREN max so far | results identical |")
+    print("|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['n']:,} | {r['csv_mb']:.1f} MB | {r['min_s']:.1f} / {r['median_s']:.1f} s "
-              f"| {r['peak_rss_mb']:.0f} MB | {r['deterministic']} |")
+              f"| {r['peak_rss_mb']:.0f} MB | {r['children_max_mb']:.0f} MB | "
+              f"{r['deterministic']} |")
     for r in rows:
         if "profile" in r:
             p = r["profile"]
-            print(f"\nprofile, n = {r['n']:,} (total {p['total']:.1f} s; seconds, calls):")
-            for k, (s, c) in sorted(p["stages"].items(), key=lambda kv: -kv[1][0]):
-                print(f"  {k:<32} {s:>8.2f} s  {c:>4}")
+            print(f"\nprofile, n = {r['n']:,} (total {p['total']:.1f} s, peak RSS "
+                  f"{p['peak_mb']:.0f} MB; seconds, calls, MB the stage raised the peak by):")
+            for k, (s, c, mb) in sorted(p["stages"].items(), key=lambda kv: -kv[1][0]):
+                print(f"  {k:<32} {s:>8.2f} s  {c:>4}  {mb:>6} MB")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,11 @@ from the reproduction's own code, so the benchmark times exactly those fits.
 Both are warm, interleaved (:func:`bench_stats.interleaved`), the same repetitions, min and
 median; agreement (fixed effects) is checked on the outputs of the timed fits. Run as a script
 (``.venv/bin/python benchmarks/bench_mixed.py``) or with pytest-benchmark.
+
+``--scale 1e4,1e5``: the random-intercept model of ``alliance-analysis analyze``
+(``score ~ tp * arm * alliance``, 4 visits, 30% of the visits missing) on SYNTHETIC data of that
+many participants, the closed form (``_RandomIntercept``) against the general per-group algebra
+(``_LMM``), interleaved; agreement (estimate, SE, df) is checked on the timed fits.
 """
 
 from __future__ import annotations
@@ -112,7 +117,51 @@ def test_bench_all_real_fits(benchmark):
     assert all(f.converged for f in fits)
 
 
+def synthetic_long(n: int, seed: int = 20241206) -> pd.DataFrame:
+    """SYNTHETIC long data of ``n`` participants x 4 visits (30% missing), two arms, a
+    participant-level moderator and a random intercept (sd 1)."""
+    rng = np.random.default_rng(seed)
+    visits = ["base", "wk1", "wk4", "m3"]
+    frame = pd.DataFrame({
+        "participant": np.repeat(np.arange(n), 4),
+        "tp": pd.Categorical.from_codes(np.tile(np.arange(4), n), categories=visits),
+        "arm": pd.Categorical.from_codes(np.repeat(rng.integers(0, 2, n), 4), ["a", "b"]),
+        "alliance": np.repeat(rng.normal(size=n), 4)})
+    frame["score"] = (np.tile(np.arange(4.0), n) + np.repeat(rng.normal(size=n), 4)
+                      + rng.normal(size=4 * n))
+    frame.loc[rng.random(4 * n) < 0.3, "score"] = np.nan
+    return frame
+
+
+def scale(sizes: list[int], repeats: int = 2) -> None:
+    from alliance_analysis.stats import mixed, mixed_model
+
+    def fit(frame, closed):
+        mixed._CLOSED_FORM = closed
+        try:
+            return mixed_model(frame, "score ~ tp * arm * alliance", groups="participant")
+        finally:
+            mixed._CLOSED_FORM = True
+
+    print("| participants | rows | closed form (min / median) | general path (min / median) | "
+          "max rel. diff (estimate, SE, df) |")
+    print("|---|---|---|---|---|")
+    for n in sizes:
+        frame = synthetic_long(n)
+        res = interleaved({"closed": lambda frame=frame: fit(frame, True),
+                           "general": lambda frame=frame: fit(frame, False)}, repeats=repeats)
+        a, b = res["closed"]["out"], res["general"]["out"]
+        diff = max(float(np.max(np.abs(x - y) / np.maximum(np.abs(y), 1e-12)))
+                   for x, y in ((a.estimate, b.estimate), (a.se, b.se), (a.df, b.df)))
+        print(f"| {n:,} | {a.n_obs:,} | {res['closed']['min']:.2f} / "
+              f"{res['closed']['median']:.2f} s | {res['general']['min']:.2f} / "
+              f"{res['general']['median']:.2f} s | {diff:.1e} |")
+
+
 def main() -> None:
+    if "--scale" in sys.argv:
+        scale([int(float(v)) for v in sys.argv[sys.argv.index("--scale") + 1].split(",")])
+        return
     models = real_models()
     inputs = statsmodels_inputs(models)
     fit_ours(models[:2])

@@ -514,7 +514,11 @@ def _indicator(name: str) -> str:
 
 def between_arm_tests(plan: AnalysisPlan, wide) -> list[BetweenArmAnalysis]:
     """ANCOVA of each follow-up outcome on baseline + arm, and the alliance x arm interaction
-    (per per-participant alliance variable), each arm against the first arm (sorted)."""
+    (per per-participant alliance variable), each arm against the first arm (sorted).
+
+    No bootstrap of the standardized coefficients (``n_boot=0``): these tests report b with
+    its t interval and β alone (:attr:`BetweenArmAnalysis.coefficient`), so a β interval
+    would be computed and never shown."""
     from ..stats import regress
 
     ref, others = plan.arm_levels[0], plan.arm_levels[1:]
@@ -526,7 +530,7 @@ def between_arm_tests(plan: AnalysisPlan, wide) -> list[BetweenArmAnalysis]:
     inds = [_indicator(level) for level in others]
     for y in plan.outcomes:
         base = plan.baselines[y]
-        res, note = _attempt(lambda y=y, base=base: regress(frame, y, inds, [base]))
+        res, note = _attempt(lambda y=y, base=base: regress(frame, y, inds, [base], n_boot=0))
         for level in others:
             out.append(BetweenArmAnalysis(kind="ancova", outcome=y, baseline=base, predictor="",
                                           arm=level, reference=ref, term=_indicator(level),
@@ -540,7 +544,7 @@ def between_arm_tests(plan: AnalysisPlan, wide) -> list[BetweenArmAnalysis]:
         for y in plan.outcomes:
             base = plan.baselines[y]
             res, note = _attempt(lambda y=y, base=base, a=a, prods=prods: regress(
-                frame, y, [a, *inds, *prods], [base]))
+                frame, y, [a, *inds, *prods], [base], n_boot=0))
             for level, prod in zip(others, prods, strict=True):
                 out.append(BetweenArmAnalysis(kind="moderation", outcome=y, baseline=base,
                                               predictor=a, arm=level, reference=ref, term=prod,
@@ -572,12 +576,16 @@ def _long(wide, cols: Sequence[str], visits: Sequence[str], extra: Sequence[str]
     k = len(cols)
     frame = pd.DataFrame({
         "participant": np.repeat(np.arange(n), k),
-        "tp": pd.Categorical(np.tile(np.asarray(visits, dtype=object), n), categories=visits),
+        "tp": pd.Categorical.from_codes(np.tile(np.arange(k, dtype=np.int8), n),
+                                        categories=list(visits)),
         "score": wide[list(cols)].to_numpy(dtype=float).reshape(-1)})
     for name, col in extra:
         values = wide[col]
-        frame[name] = np.repeat(values.to_numpy(), k) if name != "arm" else pd.Categorical(
-            np.repeat(values.astype("string").to_numpy(dtype=object), k))
+        if name == "arm":  # coded once per participant, repeated as codes (no object copies)
+            arm = pd.Categorical(values.astype("string").to_numpy(dtype=object))
+            frame[name] = pd.Categorical.from_codes(np.repeat(arm.codes, k), arm.categories)
+        else:
+            frame[name] = np.repeat(values.to_numpy(), k)
     return frame
 
 

@@ -341,7 +341,9 @@ def mediate(data: pd.DataFrame, x: str, m: str, y: str,
     values = np.column_stack([xv, mv, cv, yv])
     values = values - values.mean(axis=0)
     rng = np.random.default_rng(seed)
-    with blas_threads_for(float(n_boot) * n * values.shape[1] ** 2):
+    # the products are made chunk by chunk: the work per product decides the BLAS threads
+    d = values.shape[1]
+    with blas_threads_for(float(min(n_boot * n, _CHUNK_ELEMENTS)) * (d + d * d)):
         draws, draws_std = _indirect_draws(values, n_boot, rng)
     failed = int(np.sum(~np.isfinite(draws)))
     if failed:

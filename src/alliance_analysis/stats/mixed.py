@@ -16,7 +16,11 @@ r²(θ) = min_β (y − Xβ)ᵀ V_θ⁻¹ (y − Xβ) (lme4's penalised residual
 (log|V_θ| = log|L_θ|² and log|Xᵀ V_θ⁻¹ X| = log|R_X|² of the paper). β̂(θ) is the GLS estimate,
 σ̂² = r²/m, Var(β̂) = σ̂² (Xᵀ V_θ⁻¹ X)⁻¹. V_θ is block diagonal, so every quantity is a sum over
 groups of q × q, q × p algebra (Woodbury identity, V_g⁻¹ = I − Z_g Λ M_g⁻¹ Λᵀ Z_gᵀ with
-M_g = I + Λᵀ Z_gᵀ Z_g Λ), computed from per-group sums in one vectorised pass.
+M_g = I + Λᵀ Z_gᵀ Z_g Λ), computed from per-group sums in one vectorised pass. With a random
+intercept alone (q = 1, γ = θ²) this is closed form: V_g⁻¹ = I − γ/(1 + γ n_g) J (Sherman-
+Morrison), log|V_g| = log(1 + γ n_g), and the sums over groups become sums over the distinct
+group sizes of precomputed cross-products (:class:`_RandomIntercept`; the same formulas as the
+general :class:`_LMM`, tested equal to it).
 
 The criterion is minimised over θ (diagonal ≥ 0) with its analytic gradient (L-BFGS-B), then
 polished with Newton steps on the analytic Hessian until the gradient is at rounding level. A
@@ -51,6 +55,7 @@ import pandas as pd
 from ..apa import apa_t, fmt_number
 from ..errors import InputError
 from ..results import Result
+from ._threads import blas_threads_for
 from ._validate import check_confidence
 
 __all__ = ["MixedModelResult", "mixed_model"]
@@ -806,14 +811,19 @@ def mixed_model(data: pd.DataFrame, formula: str, groups: str, *, re_formula: st
                          column=groups, hint="use fewer random effects or more rows per group")
     if n <= p:
         raise InputError(f"{n} analysed rows for {p} fixed effects", hint="simplify the model")
-    if np.linalg.matrix_rank(X) < p:
+    with blas_threads_for(float(n) * p * p):
+        rank = np.linalg.matrix_rank(X)
+    if rank < p:
         raise InputError("the fixed effects are collinear (rank-deficient model matrix) in the "
                          "analysed rows", hint=f"columns: {', '.join(terms)}")
-    model = _model(y, X, Z, codes.astype(np.intp), G, bool(reml))
-    theta, converged, opt_notes = _optimise(model)
+    # every product is at most n × p² (one BLAS thread below SMALL_WORK: on a busy machine a
+    # thread pool costs more than it saves on products of this size)
+    with blas_threads_for(float(n) * max(p, q) ** 2):
+        model = _model(y, X, Z, codes.astype(np.intp), G, bool(reml))
+        theta, converged, opt_notes = _optimise(model)
+        st = model.state(theta)
+        d = model.derivatives(theta, st)
     notes += opt_notes
-    st = model.state(theta)
-    d = model.derivatives(theta, st)
     sigma = d["sigma"]
     vcov = sigma ** 2 * d["S"]
     beta = st["beta"]

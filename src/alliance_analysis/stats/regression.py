@@ -145,14 +145,21 @@ def beta_draws(values: np.ndarray, n_boot: int, seed: int | None,
     regression) share the resamples: a column prefix of [y, x...] has as its cross products
     the leading block of the full ones, so one pass serves every step, each with exactly the
     draws it would get alone from the same seed."""
-    from .mediation import centred_cross, jackknife_sums, resampled_sums, row_products
+    from .mediation import (
+        _CHUNK_ELEMENTS,
+        centred_cross,
+        jackknife_sums,
+        resampled_sums,
+        row_products,
+    )
 
     n, d = values.shape
     widths = [d] if widths is None else [int(w) for w in widths]
     products = row_products(values - values.mean(axis=0))
     rng = np.random.default_rng(seed)
     draws = [np.empty((n_boot, w - 1)) for w in widths]
-    with blas_threads_for(float(n_boot) * n * d * d):
+    # the products are made chunk by chunk: the work per product decides the BLAS threads
+    with blas_threads_for(float(min(n_boot * n, _CHUNK_ELEMENTS)) * (d + d * d)):
         for start, stop, sums, total in resampled_sums(products, n_boot, rng):
             cross = centred_cross(sums, total, d)
             for w, out in zip(widths, draws, strict=True):
