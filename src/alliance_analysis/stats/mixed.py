@@ -36,9 +36,9 @@ at φ̂ (the asymptotic covariance of φ̂); C(φ) = σ² (Xᵀ V_θ⁻¹ X)⁻�
 
     df = 2 (L C Lᵀ)² / (gᵀ A g),   g_k = L (∂C/∂φ_k) Lᵀ.
 
-lmerTest differentiates numerically; here H and ∂C/∂φ are analytic (derivation in
-``docs/mixed_models.md``). At a singular fit ∂C/∂θ = 0 and the df reduce to n − p, as lmerTest
-reports them. ``df_method="residual"`` uses df = n − p for every term.
+lmerTest differentiates numerically; here H and ∂C/∂φ are analytic (the formulas in the
+mixed-models section of ``docs/methods.md``). At a singular fit ∂C/∂θ = 0 and the df reduce
+to n − p, as lmerTest reports them. ``df_method="residual"`` uses df = n − p for every term.
 """
 
 from __future__ import annotations
