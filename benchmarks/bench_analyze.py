@@ -77,6 +77,11 @@ m3 = "m3"
 
 [peaks]
 piq = { from = ["s1", "s2"], name = "peak" }
+
+# the range this SYNTHETIC benchmark draws its PIQ totals in (clipped to 0-100 below); the
+# instrument notes print no PIQ range, so the loader needs it declared
+[ranges]
+"piq.total" = [0, 100]
 """
 HAMD_VISITS = ("base", "wk1", "wk4", "m3")
 

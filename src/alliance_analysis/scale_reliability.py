@@ -231,6 +231,16 @@ def scale_reliability(loaded: Any, *, instruments: Sequence[str] | None = None,
     known = set(participants)
     participants += [p for p in pd.unique(items["participant_id"]) if p not in known]
     p_index = pd.Index(participants)
+    # one pass over the (long) item table: integer codes for instrument and timepoint, the row
+    # of each response's participant, its item column and value; every later selection is a
+    # comparison of integer codes, not of text
+    inst_codes, inst_names = pd.factorize(items["instrument"], use_na_sentinel=False)
+    inst_code = {str(v): k for k, v in enumerate(inst_names)}
+    tp_codes, tp_names = pd.factorize(items["timepoint"], use_na_sentinel=False)
+    tp_str = np.asarray([str(v) for v in tp_names], dtype=object)
+    row_of = p_index.get_indexer(items["participant_id"])
+    col_of = items["item"].to_numpy(dtype=np.int64) - 1
+    value_of = items["value"].to_numpy(dtype=float)
     for inst_id in sorted(present):
         if wanted is not None and inst_id not in wanted:
             continue
@@ -254,17 +264,17 @@ def scale_reliability(loaded: Any, *, instruments: Sequence[str] | None = None,
                 continue
             seen[key] = spec.name
             plan.append((spec.name, comps))
-        sub = items[items["instrument"].astype(str) == inst_id]
-        sub_tps = set(map(str, pd.unique(sub["timepoint"])))
+        sub = np.flatnonzero(inst_codes == inst_code[inst_id])
+        sub_tp = tp_codes[sub]
+        sub_tps = set(tp_str[np.bincount(sub_tp, minlength=len(tp_str)) > 0])
         tps = [t for t in order if t in sub_tps]
         tps += sorted(sub_tps - set(tps))
         lo, hi = np.asarray(inst.item_min, dtype=float), np.asarray(inst.item_max, dtype=float)
         rev = np.asarray([i - 1 for i in inst.reverse_items], dtype=np.int64)
         for tp in tps:
-            cells = sub[sub["timepoint"].astype(str) == tp]
+            cells = sub[np.isin(sub_tp, np.flatnonzero(tp_str == tp))]
             raw = np.full((len(participants), inst.n_items), np.nan)
-            raw[p_index.get_indexer(cells["participant_id"]),
-                cells["item"].to_numpy(dtype=np.int64) - 1] = cells["value"].to_numpy(dtype=float)
+            raw[row_of[cells], col_of[cells]] = value_of[cells]
             keyed = raw.copy()
             if rev.size:                              # the instrument's own key and ranges
                 keyed[:, rev] = lo[rev] + hi[rev] - raw[:, rev]
