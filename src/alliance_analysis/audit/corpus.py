@@ -197,10 +197,44 @@ class _Lines(list):
 
 
 def _csv_rows(columns: list[list]) -> list[str]:
-    """CSV lines (each ending in a newline) of the rows given column by column."""
-    lines = _Lines()
-    csv.writer(lines, lineterminator="\n").writerows(zip(*columns, strict=True))
-    return lines
+    """CSV lines (each ending in a newline) of the rows given column by column.
+
+    The same text ``csv.writer`` (minimal quoting, ``\n`` line ends) writes: a column whose
+    cells hold no comma, quote or line break (one scan of the joined column) is copied as it is;
+    in the others a cell with a comma, quote or ``\n`` is quoted with its quotes doubled, and a
+    cell with ``\r`` (quoted or not depending on the Python version) is written by ``csv`` itself.
+    """
+    k = len(columns[0]) if columns else 0
+    cols = []
+    for col in columns:
+        if len(col) != k:
+            raise ValueError("columns of unequal length")
+        if col and type(col[0]) is int and all(type(v) is int for v in col):
+            col = list(map(str, col))
+        try:
+            joined = "".join(col)
+        except TypeError:  # cells other than text and integers: csv writes them
+            cols = []
+            break
+        if "," in joined or '"' in joined or "\n" in joined or "\r" in joined:
+            col = [_quote_cell(v) if ("," in v or '"' in v or "\n" in v or "\r" in v) else v
+                   for v in col]
+        cols.append(col)
+    if len(cols) < 2 or not k:  # (a lone empty cell is written "")
+        lines = _Lines()
+        csv.writer(lines, lineterminator="\n").writerows(zip(*columns, strict=True))
+        return lines
+    cols[-1] = [v + "\n" for v in cols[-1]]
+    return list(map(",".join, zip(*cols)))
+
+
+def _quote_cell(v: str) -> str:
+    """One cell as ``csv.writer`` writes it (``v`` holds a comma, quote or line break)."""
+    if "\r" in v:
+        lines = _Lines()
+        csv.writer(lines, lineterminator="\n").writerow([v])
+        return lines[0][:-1]
+    return '"' + v.replace('"', '""') + '"'
 
 
 def _safe_column(values: list[str]) -> list[str]:
@@ -223,12 +257,42 @@ def _safe_column(values: list[str]) -> list[str]:
     return out
 
 
-def _float_column(values, finite_only: bool = False) -> list[str]:
-    """:func:`_csv_cell` of floats (``%.12g``), NaN (and with ``finite_only`` ±inf) empty."""
-    f = "{:.12g}".format
-    if finite_only:
-        return [f(v) if v - v == 0 else "" for v in values]
-    return [f(v) if v == v else "" for v in values]
+_FMT = "{:.12g}".format
+
+
+class _FloatText(dict):
+    """``%.12g`` texts of floats met before (df, printed statistics and p repeat); bounded."""
+
+    def __missing__(self, v: float) -> str:
+        if len(self) >= 1 << 16:
+            self.clear()
+        text = self[v] = _FMT(v)
+        return text
+
+
+_REPEATING = _FloatText()
+
+
+def _float_column(values, finite_only: bool = False, repeating: bool = False) -> list[str]:
+    """:func:`_csv_cell` of floats (``%.12g``), NaN (and with ``finite_only`` ±inf) empty.
+
+    ``repeating``: read the texts through :data:`_REPEATING` (zeros are formatted apart, since
+    ``-0.0 == 0.0`` as a key but prints ``-0``).
+    """
+    import numpy as np
+
+    arr = np.asarray(values, dtype=float)
+    blank = ~np.isfinite(arr) if finite_only else np.isnan(arr)
+    if repeating:
+        out = list(map(_REPEATING.__getitem__, np.where(blank, 1.0, arr).tolist()))
+        for i in np.flatnonzero(arr == 0).tolist():
+            out[i] = _FMT(arr[i])
+    else:
+        out = list(map(_FMT, arr.tolist()))
+    if blank.any():
+        for i in np.flatnonzero(blank).tolist():
+            out[i] = ""
+    return out
 
 
 def render_rows(doc, report) -> list[str]:
@@ -250,12 +314,13 @@ def render_rows(doc, report) -> list[str]:
                 for i in where.tolist()]
     status = c["status"].tolist()
     test = c["test_type"].tolist()
-    computed = c["computed_p"].tolist()
-    undetermined = [s == "undetermined" for s in status]
-    err = [("" if (u and (not e or (t in ("r", "d") and p != p))) else ("true" if e else "false"))
-           for u, e, t, p in zip(undetermined, c["error"].tolist(), test, computed, strict=True)]
-    dec = [("" if u else ("true" if d else "false"))
-           for u, d in zip(undetermined, c["decision_error"].tolist(), strict=True)]
+    undetermined = np.asarray(c["status"], dtype=object) == "undetermined"
+    e = np.asarray(c["error"], dtype=bool)
+    de = np.asarray(c["decision_error"], dtype=bool)
+    blank = undetermined & (~e | (np.isin(np.asarray(c["test_type"], dtype=object), ("r", "d"))
+                                  & np.isnan(np.asarray(c["computed_p"], dtype=float))))
+    err = np.where(blank, "", np.where(e, "true", "false")).tolist()
+    dec = np.where(undetermined, "", np.where(de, "true", "false")).tolist()
     ci = [f"{lev}% CI [{lo}, {hi}]" if lev else ""
           for lev, lo, hi in zip(c["ci_level"], c["ci_low"], c["ci_high"], strict=True)]
     if doc.repairs:
@@ -265,13 +330,15 @@ def render_rows(doc, report) -> list[str]:
         notes = ["; ".join(n) for n in c["notes"]]
     consistent = [v or "" for v in c["consistent_n"].tolist()]
     columns = [
-        location, start.tolist(), list(c["raw"]), test, _float_column(c["df1"].tolist()),
-        _float_column(c["df2"].tolist()), c["test_comparison"].tolist(),
-        _float_column(c["value"].tolist(), finite_only=True),
+        location, start.tolist(), list(c["raw"]), test,
+        _float_column(c["df1"], repeating=True), _float_column(c["df2"], repeating=True),
+        c["test_comparison"].tolist(),
+        _float_column(c["value"], finite_only=True, repeating=True),
         _safe_column(c["statistic"].tolist()), c["p_comparison"].tolist(),
-        _safe_column(c["reported_p_text"].tolist()), _float_column(c["reported_p"].tolist()),
-        _float_column(computed), _float_column(c["p_low"].tolist()),
-        _float_column(c["p_high"].tolist()), c["tails"].tolist(), err, dec, status,
+        _safe_column(c["reported_p_text"].tolist()),
+        _float_column(c["reported_p"], repeating=True),
+        _float_column(c["computed_p"]), _float_column(c["p_low"]),
+        _float_column(c["p_high"]), c["tails"].tolist(), err, dec, status,
         _safe_column(consistent), _safe_column(ci), c["ci_check"].tolist(),
         _safe_column(c["ci_note"].tolist()), _safe_column(notes),
     ]
