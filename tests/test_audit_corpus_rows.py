@@ -62,7 +62,7 @@ def test_safe_column_is_csv_safe(cell):
 
 def _writer_lines(columns) -> list[str]:
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows(zip(*columns))
+    csv.writer(buf, lineterminator="\n").writerows(zip(*columns, strict=True))
     return buf.getvalue().splitlines(keepends=True) if buf.getvalue() else []
 
 

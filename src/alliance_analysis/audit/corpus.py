@@ -225,7 +225,7 @@ def _csv_rows(columns: list[list]) -> list[str]:
         csv.writer(lines, lineterminator="\n").writerows(zip(*columns, strict=True))
         return lines
     cols[-1] = [v + "\n" for v in cols[-1]]
-    return list(map(",".join, zip(*cols)))
+    return list(map(",".join, zip(*cols, strict=True)))
 
 
 def _quote_cell(v: str) -> str:
