@@ -424,9 +424,10 @@ PIECE = 1_000_000
 _LONG: dict = {}
 
 
-def _check_piece(lo: int, hi: int, options: CheckOptions) -> tuple[list[str], dict, list]:
-    """Worker task: results.csv lines, counts and first skipped strings of the results of the
-    long document in :data:`_LONG` that start in ``[lo, hi)``."""
+def _check_piece(lo: int, hi: int, options: CheckOptions) -> tuple[str, dict, list]:
+    """Worker task: the part-file line of the results.csv lines (``""`` when none), counts and
+    first skipped strings of the results of the long document in :data:`_LONG` that start in
+    ``[lo, hi)``."""
     from .check import _report
     from .parse import parse_range
 
@@ -436,11 +437,14 @@ def _check_piece(lo: int, hi: int, options: CheckOptions) -> tuple[list[str], di
                      one_tailed_txt=options.one_tailed_txt, p_equal_alpha_sig=True,
                      p_zero_error=True, n=options.n, n_min=options.n_min, n_max=options.n_max,
                      require=False)
-    return render_rows(doc, report), _counts([report]), parsed.skipped[:3]
+    lines = render_rows(doc, report)
+    # the JSON line of the part file is made here, in parallel (one string to send back)
+    text = json.dumps(lines, ensure_ascii=False) + "\n" if lines else ""
+    return text, _counts([report]), parsed.skipped[:3]
 
 
-def _check_long_parallel(path: str, options: CheckOptions, jobs: int, parts_dir: Path
-                         ) -> dict | None:
+def _check_long_parallel(path: str, options: CheckOptions, jobs: int, parts_dir: Path,
+                         prefetch: bool = False) -> dict | None:
     """One long document checked in pieces of :data:`PIECE` characters by ``jobs`` forked
     processes, its lines written in order to its own part file; ``None`` when the document is
     not long after all (or unreadable): the caller checks it the ordinary way."""
@@ -480,6 +484,8 @@ def _check_long_parallel(path: str, options: CheckOptions, jobs: int, parts_dir:
                 pending.append(pool.submit(_check_piece, lo, hi, options))
                 if len(pending) >= 2 * jobs:
                     break
+            if prefetch:  # as in _local_map: the workers are forked, this process mostly waits
+                _prefetch_pyarrow()
             while pending:
                 lines, piece, skipped = pending.popleft().result()
                 nxt = next(spans, None)
@@ -488,8 +494,7 @@ def _check_long_parallel(path: str, options: CheckOptions, jobs: int, parts_dir:
                 for key in counts:
                     counts[key] += piece[key]
                 first_skipped += skipped[:3 - len(first_skipped)]
-                if lines:
-                    fh.write(json.dumps(lines, ensure_ascii=False) + "\n")
+                fh.write(lines)
             if counts["n_results"] == 0 and counts["n_skipped"] <= BATCH:
                 # as check_text would: the count of the reasons it names (at most three)
                 hint = "; ".join(f"'{raw}': {reason}" for raw, _, reason in first_skipped)
@@ -550,6 +555,16 @@ def check_paths(paths: list[str], options: CheckOptions,
             parts[i] = {"hash": content_key(data, options),
                         "document": _doc_row(doc, _counts([rep]), data),
                         "rows": render_rows(doc, rep)}
+    if stream_dir is not None:
+        # the worker writes its chunk's part file itself (in parallel, nothing sent back but
+        # where each record is)
+        memory = [p for p in parts if p is not None and "file" not in p and p["hash"]]
+        if memory:
+            path, where = _write_chunk(Path(stream_dir), memory)
+            at = dict(where)
+            parts = [{"hash": p["hash"], "file": str(path), "offset": at[p["hash"]]}
+                     if p is not None and p["hash"] in at and "file" not in p else p
+                     for p in parts]
     return parts  # type: ignore[return-value]
 
 
@@ -751,6 +766,8 @@ def _local_map(tasks: list[tuple[str, str]], options: CheckOptions, jobs: int,
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     context = None
+    for thread in _PREFETCHED:  # no fork while a module may be half imported
+        thread.join()
     if "fork" in multiprocessing.get_all_start_methods():
         _preimport()  # forked workers start with scipy.special and the checker loaded
         context = multiprocessing.get_context("fork")
@@ -768,9 +785,7 @@ def _local_map(tasks: list[tuple[str, str]], options: CheckOptions, jobs: int,
         if prefetch:
             # the workers are forked by now; this process mostly waits for them: meanwhile it
             # loads what the Parquet copies need (an import only: nothing waits on it)
-            import threading
-
-            threading.Thread(target=_import_pyarrow, daemon=True).start()
+            _prefetch_pyarrow()
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
@@ -779,6 +794,18 @@ def _local_map(tasks: list[tuple[str, str]], options: CheckOptions, jobs: int,
                 nxt = next(it, None)
                 if nxt is not None:
                     submit(nxt)
+
+
+_PREFETCHED: list = []
+
+
+def _prefetch_pyarrow() -> None:
+    """:func:`_import_pyarrow` in a background thread, once per process."""
+    if not _PREFETCHED:
+        import threading
+
+        _PREFETCHED.append(threading.Thread(target=_import_pyarrow, daemon=True))
+        _PREFETCHED[0].start()
 
 
 def _import_pyarrow() -> None:
@@ -890,7 +917,8 @@ def run_corpus(items: list[tuple[str, Path]], out: str | Path, options: CheckOpt
         for name, path in tasks:  # a long document is shared out in pieces
             part = None
             if os.path.getsize(path) > SMALL_TEXT:
-                part = _check_long_parallel(path, options, jobs, parts_dir)
+                part = _check_long_parallel(path, options, jobs, parts_dir,
+                                            prefetch=parquet is not False)
             if part is None:
                 short.append((name, path))
             else:
@@ -905,7 +933,7 @@ def run_corpus(items: list[tuple[str, Path]], out: str | Path, options: CheckOpt
     for parts in itertools.chain([long_parts] if long_parts else [], stream):
         for part in parts:
             if "file" in part:
-                index[part["hash"]] = (Path(part["file"]), 0)
+                index[part["hash"]] = (Path(part["file"]), part.get("offset", 0))
         memory = [p for p in parts if "file" not in p and p["hash"]]
         if memory:
             path, where = _write_chunk(parts_dir, memory)
