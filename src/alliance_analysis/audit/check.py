@@ -556,6 +556,13 @@ def check_many(texts: list[str], **kwargs: Any) -> list[AuditReport]:
     per-call overhead is paid once, not per document); each text keeps its own one-tailed cue
     words and offsets. Same rows as ``check_text`` on each text alone.
     """
+    return check_many_merged(texts, **kwargs)[0]
+
+
+def check_many_merged(texts: list[str], **kwargs: Any
+                      ) -> tuple[list[AuditReport], dict[str, Any]]:
+    """:func:`check_many` and the merged columns its reports are slices of (all texts' results
+    in order: what a corpus worker renders in one pass)."""
     opts = {"alpha": 0.05, "one_tailed": False, "one_tailed_txt": False,
             "p_equal_alpha_sig": True, "p_zero_error": True, "n": None, "n_min": 4,
             "n_max": 10_000} | kwargs
@@ -571,6 +578,12 @@ def check_many(texts: list[str], **kwargs: Any) -> list[AuditReport]:
     columns = _check_parsed(merged, **{k: opts[k] for k in (
         "alpha", "one_tailed", "one_tailed_txt", "p_equal_alpha_sig", "p_zero_error", "n",
         "n_min", "n_max")})
+    return _split_reports(parsed, columns, opts), columns
+
+
+def _split_reports(parsed: list[ParsedResults], columns: dict[str, Any], opts: dict
+                   ) -> list[AuditReport]:
+    """The reports of :func:`check_many` from the merged columns (one slice per text)."""
     out = []
     pos = 0
     for p in parsed:
