@@ -303,3 +303,18 @@ def test_result_objects_are_frozen_and_render():
     assert res.to_frame().shape[0] == 1
     report = check_text("t(28) = 2.20, p = .03")
     assert "1 inconsistent" in report.apa()
+
+
+def test_fast_p_text_equals_fmt_p_number():
+    """The fast path of the rounding note's p text agrees with the decimal one, ties included."""
+    import random
+
+    from alliance_analysis.audit.check import _fmt_p_fast, fmt_p_number
+
+    rng = random.Random(11)
+    values = [rng.random() for _ in range(20_000)] + [rng.random() * 1e-3 for _ in range(5_000)]
+    values += [k / 1e5 + 5e-6 for k in range(0, 100_000, 7)]  # printed ties: .000125 etc.
+    values += [float(f"0.{rng.randrange(10**5):05d}5") for _ in range(5_000)]
+    values += [0.0, 1.0, 1e-4, 0.99999, 0.999995, 0.000105, float("nan"), 0.00009999]
+    for v in values:
+        assert _fmt_p_fast(v) == fmt_p_number(v), v

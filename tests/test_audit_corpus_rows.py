@@ -12,6 +12,8 @@ from alliance_analysis.audit import check_text
 from alliance_analysis.audit.corpus import (
     RESULT_FIELDS,
     _csv_cell,
+    _csv_rows,
+    _float_column,
     _rows,
     _safe_column,
     render_rows,
@@ -56,3 +58,40 @@ def test_every_kind_of_row_equal(n):
 def test_safe_column_is_csv_safe(cell):
     expected = cell if cell == "=" else csv_safe(cell)
     assert _safe_column([cell]) == [expected]
+
+
+def _writer_lines(columns) -> list[str]:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(zip(*columns, strict=True))
+    return buf.getvalue().splitlines(keepends=True) if buf.getvalue() else []
+
+
+def test_csv_rows_equal_csv_writer_on_awkward_cells():
+    import random
+
+    rng = random.Random(7)
+    alphabet = ["a", "1", ",", '"', "\n", "\r", " ", "\x00", "\u00e9", "\u2028", "-", "=", ";"]
+    for _ in range(2000):
+        k, m = rng.randint(1, 4), rng.randint(1, 4)
+        cols = [["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 4)))
+                 for _ in range(k)] for _ in range(m)]
+        if rng.random() < 0.3:
+            cols[0] = [rng.randint(-5, 5) for _ in range(k)]
+        if rng.random() < 0.1:
+            cols[-1][0] = None  # not text: written by csv itself
+        expected = _writer_lines(cols)
+        got = _csv_rows(cols)
+        # splitlines also splits inside quoted cells: compare the whole text
+        assert "".join(got) == "".join(expected)
+        assert len(got) == k
+
+
+def test_float_column_formats_like_csv_cell():
+    values = [0.0, -0.0, 1.5, float("nan"), float("inf"), -float("inf"), 1 / 3, 1e-300, 2.0,
+              -0.0, 0.0, 5.0]
+    for finite_only in (False, True):
+        for repeating in (False, True):
+            got = _float_column(values * 2, finite_only=finite_only, repeating=repeating)
+            want = ["" if (v != v or (finite_only and v in (float("inf"), -float("inf"))))
+                    else f"{v:.12g}" for v in values * 2]
+            assert got == want

@@ -53,6 +53,25 @@ def fmt_p_number(p: float) -> str:
     return fmt_bounded(p, 5)
 
 
+def _fmt_p_fast(p: float) -> str:
+    """:func:`fmt_p_number` without the decimal arithmetic in the usual case.
+
+    ``format(p, ".5f")`` rounds the binary value correctly; :func:`fmt_p_number` rounds its
+    shortest repr half up. The two differ only when that repr is itself a tie (exactly six
+    decimals ending in 5: any other boundary between the value and its repr would be a shorter
+    or closer repr), which goes the exact way (tested on random values and ties).
+    """
+    p = float(p)
+    if not 1e-4 <= p <= 1.0:
+        return fmt_p_number(p)
+    r = repr(p)
+    dot = r.find(".")
+    if "e" in r or (len(r) - dot - 1 == 6 and r[-1] == "5"):
+        return fmt_p_number(p)
+    text = f"{p:.5f}"
+    return text[1:] if text.startswith("0.") else text
+
+
 @dataclasses.dataclass(frozen=True)
 class CheckedResult(Result):
     """One printed result and its verdict.
@@ -290,6 +309,14 @@ class AuditReport(Result):
                 f"{self.n_decision_errors} decision errors, {len(self.skipped)} skipped")
 
 
+class _Notes(list):
+    """The notes column (one tuple per result): a note added makes a new tuple (most results
+    have none, and the shared empty tuple costs nothing)."""
+
+    def add(self, i: int, note: str) -> None:
+        self[i] = (*self[i], note)
+
+
 def _check_parsed(parsed: ParsedResults, *, alpha: float, one_tailed: bool,
                   one_tailed_txt: bool, p_equal_alpha_sig: bool, p_zero_error: bool,
                   n: int | None, n_min: int, n_max: int) -> dict[str, Any]:
@@ -304,7 +331,7 @@ def _check_parsed(parsed: ParsedResults, *, alpha: float, one_tailed: bool,
     pdec = np.array(parsed.p_decimals, dtype=np.int16)
     pcomp = np.array(parsed.p_comparison, dtype=object)
     tcomp_printed = np.array(parsed.test_comparison, dtype=object)
-    notes = [list(x) for x in parsed.notes]
+    notes = _Notes(parsed.notes)
 
     # magnitude comparison: "t < -2" means |t| > 2 for the symmetric tests
     signed = np.isin(code, (0, 2, 3, 5)) & (value < 0)
@@ -389,19 +416,19 @@ def _check_parsed(parsed: ParsedResults, *, alpha: float, one_tailed: bool,
                            p_from_magnitude(rc, rl, dfn, np.nan, two), alpha, p_zero_error)
         for i, ok in zip(r_err, ok_n, strict=True):
             if ok:
-                notes[i].append(f"consistent if {fmt_df(df1[i])} is N (df = {fmt_df(df1[i] - 2)})")
+                notes.add(i, f"consistent if {fmt_df(df1[i])} is N (df = {fmt_df(df1[i] - 2)})")
     if not one_tailed:
         for i in np.flatnonzero(err & symmetric & ~err1 & computable):
             if tails[i] == "two":
-                notes[i].append("consistent if one-tailed")
+                notes.add(i, "consistent if one-tailed")
     # consistent only thanks to the rounding of the statistic (statcheck issue #36)
     exact = computable & ~err & (pcomp == "=") & (rep > 0)
     for i in np.flatnonzero(exact & (round_units(face, pdec) != np.rint(rep * 10.0 ** pdec))):
-        notes[i].append(f"consistent only through the rounding of the statistic "
-                        f"(face-value p = {fmt_p_number(face[i])})")
+        notes.add(i, f"consistent only through the rounding of the statistic "
+                        f"(face-value p = {_fmt_p_fast(face[i])})")
     pzero = computable & (pcomp != "ns") & (rep <= 0) & (pcomp != ">")
     for i in np.flatnonzero(pzero & p_zero_error):
-        notes[i].append("p printed as zero: report p < .001")
+        notes.add(i, "p printed as zero: report p < .001")
 
     status = np.where(de, "decision_error", np.where(err, "inconsistent", "consistent")).astype(object)
     consistent_n: list[str | None] = [None] * k
@@ -415,10 +442,10 @@ def _check_parsed(parsed: ParsedResults, *, alpha: float, one_tailed: bool,
                 res = consistent_n_for_r(parsed.statistic[i], p_arg, n_min=n_min, n_max=n_max,
                                          alpha=alpha, p_zero_error=p_zero_error)
             except InputError as exc:
-                notes[i].append(f"n search not possible: {exc.message}")
+                notes.add(i, f"n search not possible: {exc.message}")
                 continue
             consistent_n[i] = format_ranges(res.two_tailed)
-            notes[i].append(f"no df printed; consistent for n = {format_ranges(res.two_tailed)} "
+            notes.add(i, f"no df printed; consistent for n = {format_ranges(res.two_tailed)} "
                             f"two-tailed, n = {format_ranges(res.one_tailed)} one-tailed "
                             f"(searched {n_min}\u2013{n_max})")
             if not res.two_tailed and not res.one_tailed:
@@ -429,17 +456,17 @@ def _check_parsed(parsed: ParsedResults, *, alpha: float, one_tailed: bool,
                 res = d_formula_consistency(parsed.statistic[i], p_arg, n_min=max(n_min, 2),
                                             n_max=n_max, alpha=alpha)
             except InputError as exc:
-                notes[i].append(f"d formula search not possible: {exc.message}")
+                notes.add(i, f"d formula search not possible: {exc.message}")
                 continue
             consistent_n[i] = format_ranges(res.ranges("d_z"))
-            notes[i].append("paired d: " + "; ".join(
+            notes.add(i, "paired d: " + "; ".join(
                 f"{key} n = {format_ranges(rng)}" for key, rng in res.n_ranges))
     if n is not None:
         for i in np.flatnonzero(is_d):
-            notes[i].append(f"checked as d_z = t/√n with n = {n}; other d formulas need r "
+            notes.add(i, f"checked as d_z = t/√n with n = {n}; other d formulas need r "
                             "(see d_formula_consistency)")
     for i in np.flatnonzero(no_df_r & computable):
-        notes[i].append(f"no df printed; checked with the given n = {n}")
+        notes.add(i, f"no df printed; checked with the given n = {n}")
     df1_out = np.where(no_df_r & (n is None), np.nan, df1)
     if n is not None:
         df1_out = np.where(is_d, float(n) - 1.0, df1_out)
@@ -548,6 +575,13 @@ def check_many(texts: list[str], **kwargs: Any) -> list[AuditReport]:
     per-call overhead is paid once, not per document); each text keeps its own one-tailed cue
     words and offsets. Same rows as ``check_text`` on each text alone.
     """
+    return check_many_merged(texts, **kwargs)[0]
+
+
+def check_many_merged(texts: list[str], **kwargs: Any
+                      ) -> tuple[list[AuditReport], dict[str, Any]]:
+    """:func:`check_many` and the merged columns its reports are slices of (all texts' results
+    in order: what a corpus worker renders in one pass)."""
     opts = {"alpha": 0.05, "one_tailed": False, "one_tailed_txt": False,
             "p_equal_alpha_sig": True, "p_zero_error": True, "n": None, "n_min": 4,
             "n_max": 10_000} | kwargs
@@ -563,6 +597,12 @@ def check_many(texts: list[str], **kwargs: Any) -> list[AuditReport]:
     columns = _check_parsed(merged, **{k: opts[k] for k in (
         "alpha", "one_tailed", "one_tailed_txt", "p_equal_alpha_sig", "p_zero_error", "n",
         "n_min", "n_max")})
+    return _split_reports(parsed, columns, opts), columns
+
+
+def _split_reports(parsed: list[ParsedResults], columns: dict[str, Any], opts: dict
+                   ) -> list[AuditReport]:
+    """The reports of :func:`check_many` from the merged columns (one slice per text)."""
     out = []
     pos = 0
     for p in parsed:

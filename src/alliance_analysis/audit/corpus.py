@@ -197,10 +197,44 @@ class _Lines(list):
 
 
 def _csv_rows(columns: list[list]) -> list[str]:
-    """CSV lines (each ending in a newline) of the rows given column by column."""
-    lines = _Lines()
-    csv.writer(lines, lineterminator="\n").writerows(zip(*columns, strict=True))
-    return lines
+    """CSV lines (each ending in a newline) of the rows given column by column.
+
+    The same text ``csv.writer`` (minimal quoting, ``\n`` line ends) writes: a column whose
+    cells hold no comma, quote or line break (one scan of the joined column) is copied as it is;
+    in the others a cell with a comma, quote or ``\n`` is quoted with its quotes doubled, and a
+    cell with ``\r`` (quoted or not depending on the Python version) is written by ``csv`` itself.
+    """
+    k = len(columns[0]) if columns else 0
+    cols = []
+    for col in columns:
+        if len(col) != k:
+            raise ValueError("columns of unequal length")
+        if col and type(col[0]) is int and all(type(v) is int for v in col):
+            col = list(map(str, col))
+        try:
+            joined = "".join(col)
+        except TypeError:  # cells other than text and integers: csv writes them
+            cols = []
+            break
+        if "," in joined or '"' in joined or "\n" in joined or "\r" in joined:
+            col = [_quote_cell(v) if ("," in v or '"' in v or "\n" in v or "\r" in v) else v
+                   for v in col]
+        cols.append(col)
+    if len(cols) < 2 or not k:  # (a lone empty cell is written "")
+        lines = _Lines()
+        csv.writer(lines, lineterminator="\n").writerows(zip(*columns, strict=True))
+        return lines
+    cols[-1] = [v + "\n" for v in cols[-1]]
+    return list(map(",".join, zip(*cols, strict=True)))
+
+
+def _quote_cell(v: str) -> str:
+    """One cell as ``csv.writer`` writes it (``v`` holds a comma, quote or line break)."""
+    if "\r" in v:
+        lines = _Lines()
+        csv.writer(lines, lineterminator="\n").writerow([v])
+        return lines[0][:-1]
+    return '"' + v.replace('"', '""') + '"'
 
 
 def _safe_column(values: list[str]) -> list[str]:
@@ -223,12 +257,42 @@ def _safe_column(values: list[str]) -> list[str]:
     return out
 
 
-def _float_column(values, finite_only: bool = False) -> list[str]:
-    """:func:`_csv_cell` of floats (``%.12g``), NaN (and with ``finite_only`` ±inf) empty."""
-    f = "{:.12g}".format
-    if finite_only:
-        return [f(v) if v - v == 0 else "" for v in values]
-    return [f(v) if v == v else "" for v in values]
+_FMT = "{:.12g}".format
+
+
+class _FloatText(dict):
+    """``%.12g`` texts of floats met before (df, printed statistics and p repeat); bounded."""
+
+    def __missing__(self, v: float) -> str:
+        if len(self) >= 1 << 16:
+            self.clear()
+        text = self[v] = _FMT(v)
+        return text
+
+
+_REPEATING = _FloatText()
+
+
+def _float_column(values, finite_only: bool = False, repeating: bool = False) -> list[str]:
+    """:func:`_csv_cell` of floats (``%.12g``), NaN (and with ``finite_only`` ±inf) empty.
+
+    ``repeating``: read the texts through :data:`_REPEATING` (zeros are formatted apart, since
+    ``-0.0 == 0.0`` as a key but prints ``-0``).
+    """
+    import numpy as np
+
+    arr = np.asarray(values, dtype=float)
+    blank = ~np.isfinite(arr) if finite_only else np.isnan(arr)
+    if repeating:
+        out = list(map(_REPEATING.__getitem__, np.where(blank, 1.0, arr).tolist()))
+        for i in np.flatnonzero(arr == 0).tolist():
+            out[i] = _FMT(arr[i])
+    else:
+        out = list(map(_FMT, arr.tolist()))
+    if blank.any():
+        for i in np.flatnonzero(blank).tolist():
+            out[i] = ""
+    return out
 
 
 def render_rows(doc, report) -> list[str]:
@@ -236,42 +300,59 @@ def render_rows(doc, report) -> list[str]:
 
     The cells are those :func:`_rows` + :func:`_csv_cell` give row by row (tested equal).
     """
+    c = report.columns
+    if not len(report):
+        return []
+    return _render(c, _locations(doc, c["start"]), _note_cells(doc, c))
+
+
+def _locations(doc, start) -> list[str]:
+    """The ``location`` cells of results starting at ``start`` in ``doc``."""
     import numpy as np
 
-    c = report.columns
-    k = len(report)
-    if not k:
-        return []
-    start = c["start"]
     where = np.maximum(np.searchsorted(np.asarray(doc.part_starts), start, side="right"), 1)
     label = doc.part_label
     names: dict[int, str] = {}
-    location = [names[i] if i in names else names.setdefault(i, f"{label} {i}")
-                for i in where.tolist()]
+    return [names[i] if i in names else names.setdefault(i, f"{label} {i}")
+            for i in where.tolist()]
+
+
+def _note_cells(doc, c) -> list[str]:
+    """The ``notes`` cells (the document's repairs inside a result added)."""
+    if doc.repairs:
+        return ["; ".join(list(n) + [f"repaired: {r}" for r in doc.repairs_in(s0, e0)])
+                for n, s0, e0 in zip(c["notes"], c["start"].tolist(), c["end"].tolist(),
+                                     strict=True)]
+    return ["; ".join(n) for n in c["notes"]]
+
+
+def _render(c, location: list[str], notes: list[str]) -> list[str]:
+    """results.csv lines of the columns ``c`` (one report, or several merged)."""
+    import numpy as np
+
+    start = c["start"]
     status = c["status"].tolist()
     test = c["test_type"].tolist()
-    computed = c["computed_p"].tolist()
-    undetermined = [s == "undetermined" for s in status]
-    err = [("" if (u and (not e or (t in ("r", "d") and p != p))) else ("true" if e else "false"))
-           for u, e, t, p in zip(undetermined, c["error"].tolist(), test, computed, strict=True)]
-    dec = [("" if u else ("true" if d else "false"))
-           for u, d in zip(undetermined, c["decision_error"].tolist(), strict=True)]
+    undetermined = np.asarray(c["status"], dtype=object) == "undetermined"
+    e = np.asarray(c["error"], dtype=bool)
+    de = np.asarray(c["decision_error"], dtype=bool)
+    blank = undetermined & (~e | (np.isin(np.asarray(c["test_type"], dtype=object), ("r", "d"))
+                                  & np.isnan(np.asarray(c["computed_p"], dtype=float))))
+    err = np.where(blank, "", np.where(e, "true", "false")).tolist()
+    dec = np.where(undetermined, "", np.where(de, "true", "false")).tolist()
     ci = [f"{lev}% CI [{lo}, {hi}]" if lev else ""
           for lev, lo, hi in zip(c["ci_level"], c["ci_low"], c["ci_high"], strict=True)]
-    if doc.repairs:
-        notes = ["; ".join(list(n) + [f"repaired: {r}" for r in doc.repairs_in(s0, e0)])
-                 for n, s0, e0 in zip(c["notes"], start.tolist(), c["end"].tolist(), strict=True)]
-    else:
-        notes = ["; ".join(n) for n in c["notes"]]
     consistent = [v or "" for v in c["consistent_n"].tolist()]
     columns = [
-        location, start.tolist(), list(c["raw"]), test, _float_column(c["df1"].tolist()),
-        _float_column(c["df2"].tolist()), c["test_comparison"].tolist(),
-        _float_column(c["value"].tolist(), finite_only=True),
+        location, start.tolist(), list(c["raw"]), test,
+        _float_column(c["df1"], repeating=True), _float_column(c["df2"], repeating=True),
+        c["test_comparison"].tolist(),
+        _float_column(c["value"], finite_only=True, repeating=True),
         _safe_column(c["statistic"].tolist()), c["p_comparison"].tolist(),
-        _safe_column(c["reported_p_text"].tolist()), _float_column(c["reported_p"].tolist()),
-        _float_column(computed), _float_column(c["p_low"].tolist()),
-        _float_column(c["p_high"].tolist()), c["tails"].tolist(), err, dec, status,
+        _safe_column(c["reported_p_text"].tolist()),
+        _float_column(c["reported_p"], repeating=True),
+        _float_column(c["computed_p"]), _float_column(c["p_low"]),
+        _float_column(c["p_high"]), c["tails"].tolist(), err, dec, status,
         _safe_column(consistent), _safe_column(ci), c["ci_check"].tolist(),
         _safe_column(c["ci_note"].tolist()), _safe_column(notes),
     ]
@@ -357,9 +438,10 @@ PIECE = 1_000_000
 _LONG: dict = {}
 
 
-def _check_piece(lo: int, hi: int, options: CheckOptions) -> tuple[list[str], dict, list]:
-    """Worker task: results.csv lines, counts and first skipped strings of the results of the
-    long document in :data:`_LONG` that start in ``[lo, hi)``."""
+def _check_piece(lo: int, hi: int, options: CheckOptions) -> tuple[str, dict, list]:
+    """Worker task: the part-file line of the results.csv lines (``""`` when none), counts and
+    first skipped strings of the results of the long document in :data:`_LONG` that start in
+    ``[lo, hi)``."""
     from .check import _report
     from .parse import parse_range
 
@@ -369,11 +451,14 @@ def _check_piece(lo: int, hi: int, options: CheckOptions) -> tuple[list[str], di
                      one_tailed_txt=options.one_tailed_txt, p_equal_alpha_sig=True,
                      p_zero_error=True, n=options.n, n_min=options.n_min, n_max=options.n_max,
                      require=False)
-    return render_rows(doc, report), _counts([report]), parsed.skipped[:3]
+    lines = render_rows(doc, report)
+    # the JSON line of the part file is made here, in parallel (one string to send back)
+    text = json.dumps(lines, ensure_ascii=False) + "\n" if lines else ""
+    return text, _counts([report]), parsed.skipped[:3]
 
 
-def _check_long_parallel(path: str, options: CheckOptions, jobs: int, parts_dir: Path
-                         ) -> dict | None:
+def _check_long_parallel(path: str, options: CheckOptions, jobs: int, parts_dir: Path,
+                         prefetch: bool = False) -> dict | None:
     """One long document checked in pieces of :data:`PIECE` characters by ``jobs`` forked
     processes, its lines written in order to its own part file; ``None`` when the document is
     not long after all (or unreadable): the caller checks it the ordinary way."""
@@ -413,6 +498,8 @@ def _check_long_parallel(path: str, options: CheckOptions, jobs: int, parts_dir:
                 pending.append(pool.submit(_check_piece, lo, hi, options))
                 if len(pending) >= 2 * jobs:
                     break
+            if prefetch:  # as in _local_map: the workers are forked, this process mostly waits
+                _prefetch_pyarrow()
             while pending:
                 lines, piece, skipped = pending.popleft().result()
                 nxt = next(spans, None)
@@ -421,8 +508,7 @@ def _check_long_parallel(path: str, options: CheckOptions, jobs: int, parts_dir:
                 for key in counts:
                     counts[key] += piece[key]
                 first_skipped += skipped[:3 - len(first_skipped)]
-                if lines:
-                    fh.write(json.dumps(lines, ensure_ascii=False) + "\n")
+                fh.write(lines)
             if counts["n_results"] == 0 and counts["n_skipped"] <= BATCH:
                 # as check_text would: the count of the reasons it names (at most three)
                 hint = "; ".join(f"'{raw}': {reason}" for raw, _, reason in first_skipped)
@@ -446,7 +532,7 @@ def check_paths(paths: list[str], options: CheckOptions,
     one by one); a long one in streamed pieces (see :func:`_check_long`; with ``stream_dir`` its
     part says ``"file"`` instead of carrying rows).
     """
-    from .check import check_many
+    from .check import check_many_merged
     from .documents import Unreadable, read_bytes
 
     parts: list[dict | None] = [None] * len(paths)
@@ -476,13 +562,34 @@ def check_paths(paths: list[str], options: CheckOptions,
             continue
         small.append((i, doc, data))
     if small:
-        reports = check_many([d.text for _, d, _ in small], alpha=options.alpha,
-                             one_tailed=options.one_tailed, one_tailed_txt=options.one_tailed_txt,
-                             n=options.n, n_min=options.n_min, n_max=options.n_max)
+        reports, merged = check_many_merged(
+            [d.text for _, d, _ in small], alpha=options.alpha, one_tailed=options.one_tailed,
+            one_tailed_txt=options.one_tailed_txt, n=options.n, n_min=options.n_min,
+            n_max=options.n_max)
+        # the lines of all documents in one column-wise pass (numpy's per-call cost paid once)
+        location: list[str] = []
+        notes: list[str] = []
+        for (_, doc, _), rep in zip(small, reports, strict=True):
+            if len(rep):
+                location += _locations(doc, rep.columns["start"])
+                notes += _note_cells(doc, rep.columns)
+        lines = _render(merged, location, notes) if location else []
+        pos = 0
         for (i, doc, data), rep in zip(small, reports, strict=True):
             parts[i] = {"hash": content_key(data, options),
                         "document": _doc_row(doc, _counts([rep]), data),
-                        "rows": render_rows(doc, rep)}
+                        "rows": lines[pos:pos + len(rep)]}
+            pos += len(rep)
+    if stream_dir is not None:
+        # the worker writes its chunk's part file itself (in parallel, nothing sent back but
+        # where each record is)
+        memory = [p for p in parts if p is not None and "file" not in p and p["hash"]]
+        if memory:
+            path, where = _write_chunk(Path(stream_dir), memory)
+            at = dict(where)
+            parts = [{"hash": p["hash"], "file": str(path), "offset": at[p["hash"]]}
+                     if p is not None and p["hash"] in at and "file" not in p else p
+                     for p in parts]
     return parts  # type: ignore[return-value]
 
 
@@ -684,6 +791,8 @@ def _local_map(tasks: list[tuple[str, str]], options: CheckOptions, jobs: int,
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     context = None
+    for thread in _PREFETCHED:  # no fork while a module may be half imported
+        thread.join()
     if "fork" in multiprocessing.get_all_start_methods():
         _preimport()  # forked workers start with scipy.special and the checker loaded
         context = multiprocessing.get_context("fork")
@@ -701,9 +810,7 @@ def _local_map(tasks: list[tuple[str, str]], options: CheckOptions, jobs: int,
         if prefetch:
             # the workers are forked by now; this process mostly waits for them: meanwhile it
             # loads what the Parquet copies need (an import only: nothing waits on it)
-            import threading
-
-            threading.Thread(target=_import_pyarrow, daemon=True).start()
+            _prefetch_pyarrow()
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
@@ -712,6 +819,18 @@ def _local_map(tasks: list[tuple[str, str]], options: CheckOptions, jobs: int,
                 nxt = next(it, None)
                 if nxt is not None:
                     submit(nxt)
+
+
+_PREFETCHED: list = []
+
+
+def _prefetch_pyarrow() -> None:
+    """:func:`_import_pyarrow` in a background thread, once per process."""
+    if not _PREFETCHED:
+        import threading
+
+        _PREFETCHED.append(threading.Thread(target=_import_pyarrow, daemon=True))
+        _PREFETCHED[0].start()
 
 
 def _import_pyarrow() -> None:
@@ -823,7 +942,8 @@ def run_corpus(items: list[tuple[str, Path]], out: str | Path, options: CheckOpt
         for name, path in tasks:  # a long document is shared out in pieces
             part = None
             if os.path.getsize(path) > SMALL_TEXT:
-                part = _check_long_parallel(path, options, jobs, parts_dir)
+                part = _check_long_parallel(path, options, jobs, parts_dir,
+                                            prefetch=parquet is not False)
             if part is None:
                 short.append((name, path))
             else:
@@ -838,7 +958,7 @@ def run_corpus(items: list[tuple[str, Path]], out: str | Path, options: CheckOpt
     for parts in itertools.chain([long_parts] if long_parts else [], stream):
         for part in parts:
             if "file" in part:
-                index[part["hash"]] = (Path(part["file"]), 0)
+                index[part["hash"]] = (Path(part["file"]), part.get("offset", 0))
         memory = [p for p in parts if "file" not in p and p["hash"]]
         if memory:
             path, where = _write_chunk(parts_dir, memory)

@@ -131,7 +131,7 @@ class ParsedResults:
     ci_level: list[str] = field(default_factory=list)
     ci_low: list[str] = field(default_factory=list)
     ci_high: list[str] = field(default_factory=list)
-    notes: list[list[str]] = field(default_factory=list)
+    notes: list[tuple[str, ...]] = field(default_factory=list)
     skipped: list[tuple[str, int, str]] = field(default_factory=list)
     one_tailed_in_text: bool = False
 
@@ -194,97 +194,140 @@ def parse_batches(text: str, batch: int | None = 50_000):
     yield from _parse_matches(_matches(text), batch, one_tailed, float("nan"))
 
 
+def _read_stat(stat_text: str) -> tuple[str, float, int, bool]:
+    """``(statistic, value, decimals, had a thousands separator)`` of a printed statistic."""
+    printed = _number_text(stat_text)
+    stat = printed.replace(",", "") if "," in printed else printed
+    return stat, float(stat), _decimals(stat), stat != printed
+
+
+def _read_p(p_printed: str) -> tuple[str, float, int]:
+    """``(p text, value, decimals)`` of a printed p."""
+    ptext = _number_text(p_printed)
+    pval, pdec = _p_value(ptext)
+    return ptext, pval, pdec
+
+
+#: printed numbers repeat (``.001``, ``2.20``): each distinct string is read once (bounded)
+_STAT_CACHE: dict[str, tuple[str, float, int, bool]] = {}
+_P_CACHE: dict[str, tuple[str, float, int]] = {}
+_CACHE_MAX = 1 << 16
+def _appenders(out: ParsedResults) -> tuple:
+    """The ``append`` methods of the result columns of ``out`` (in field order)."""
+    return tuple(getattr(out, f).append for f in (
+        "raw", "start", "end", "test_type", "df1", "df2", "sample_n", "test_comparison",
+        "statistic", "value", "statistic_decimals", "p_comparison", "p_sign", "p_text",
+        "reported_p", "p_decimals", "ci_level", "ci_low", "ci_high", "notes"))
+
+
 def _parse_matches(matches, batch: int | None, one_tailed: bool, nan: float):
-    """The loop of :func:`parse_batches` over given matches."""
+    """The loop of :func:`parse_batches` over given matches.
+
+    The printed numbers are read through :data:`_STAT_CACHE` / :data:`_P_CACHE`; the notes of a
+    result are a tuple (the shared empty one for most), so a batch allocates few containers.
+    """
     out = ParsedResults(one_tailed_in_text=one_tailed)
     comp_normal = _COMP_NORMAL
     kind_of = _KIND_OF_FIRST
+    stat_cache, p_cache = _STAT_CACHE, _P_CACHE
+    q_kinds = ("t", "r", "chi2", "Q", "Qw", "Qb")
+    skip = out.skipped.append
+    (a_raw, a_start, a_end, a_type, a_df1, a_df2, a_n, a_tcomp, a_stat, a_value, a_sdec,
+     a_pcomp, a_psign, a_ptext, a_pval, a_pdec, a_cilev, a_cilo, a_cihi, a_notes) = _appenders(out)
     for m in matches:
         if batch is not None and len(out.raw) + len(out.skipped) >= batch:
             yield out
             out = ParsedResults(one_tailed_in_text=one_tailed)
+            skip = out.skipped.append
+            (a_raw, a_start, a_end, a_type, a_df1, a_df2, a_n, a_tcomp, a_stat, a_value, a_sdec,
+             a_pcomp, a_psign, a_ptext, a_pval, a_pdec, a_cilev, a_cilo, a_cihi,
+             a_notes) = _appenders(out)
         (df1_text, df2sp, df2_text, n_text, tcomp, stat_text, cilev1, cilo1, cihi1, psign,
          p_printed, ns, cilev2, cilo2, cihi2) = m.groups()
         raw = m.group()
         start = m.start()
         kind = kind_of.get(raw[0]) or _q_kind(raw)
-        note: list[str] = []
+        note: tuple[str, ...] = ()
         if df1_text in ("l", "I"):
             if kind != "F":
-                out.skipped.append((raw, start, f"letter {df1_text!r} where a df is expected"))
+                skip((raw, start, f"letter {df1_text!r} where a df is expected"))
                 continue
-            note.append(f"first df printed as the letter {df1_text!r}, read as 1 (PDF glyph)")
+            note += (f"first df printed as the letter {df1_text!r}, read as 1 (PDF glyph)",)
             df1_text = "1"
-        if (df2_text is not None and kind in ("t", "r", "chi2", "Q", "Qw", "Qb")
+        if (df2_text is not None and kind in q_kinds
                 and df2sp == "" and re_fullmatch_3digits(df2_text)
                 and df1_text.isdigit() and len(df1_text) <= 3):
-            note.append(f"df {df1_text},{df2_text} read with a thousands separator")
+            note += (f"df {df1_text},{df2_text} read with a thousands separator",)
             df1_text, df2_text = df1_text + df2_text, None
         problem = _structure_problem(kind, df1_text, df2_text)
         if problem:
-            out.skipped.append((raw, start, problem))
+            skip((raw, start, problem))
             continue
         if n_text is not None and kind != "chi2":
-            out.skipped.append((raw, start, "N = … inside the parentheses is read only for χ2"))
+            skip((raw, start, "N = … inside the parentheses is read only for χ2"))
             continue
-        printed = _number_text(stat_text)
-        stat = printed.replace(",", "") if "," in printed else printed
-        if stat != printed:
-            note.append("statistic printed with a thousands separator")
-        value = float(stat)
+        st = stat_cache.get(stat_text)
+        if st is None:
+            if len(stat_cache) >= _CACHE_MAX:
+                stat_cache.clear()
+            st = stat_cache[stat_text] = _read_stat(stat_text)
+        stat, value, sdec, separated = st
+        if separated:
+            note += ("statistic printed with a thousands separator",)
         df1 = float(df1_text) if df1_text is not None else nan
         df2 = float(df2_text.replace(",", "")) if df2_text is not None else nan
         if kind == "r" and abs(value) > 1:
-            out.skipped.append((raw, start, f"impossible correlation r = {stat} (|r| > 1)"))
+            skip((raw, start, f"impossible correlation r = {stat} (|r| > 1)"))
             continue
-        if kind in ("F", "chi2", "Q", "Qw", "Qb") and value < 0:
-            out.skipped.append((raw, start, f"impossible negative {kind} = {stat}"))
+        if value < 0 and kind in ("F", "chi2", "Q", "Qw", "Qb"):
+            skip((raw, start, f"impossible negative {kind} = {stat}"))
             continue
         if (df1 == df1 and df1 <= 0) or (df2 == df2 and df2 <= 0):
-            out.skipped.append((raw, start, "degrees of freedom must be positive"))
+            skip((raw, start, "degrees of freedom must be positive"))
             continue
         if kind == "r" and df1 == df1 and abs(value) == 1 and tcomp == "=":
-            note.append("|r| = 1 printed: the check uses the rounding interval")
+            note += ("|r| = 1 printed: the check uses the rounding interval",)
         if ns is not None:
             pcomp, psign, ptext, pval, pdec = "ns", "ns", ns, nan, 0
         else:
-            ptext = _number_text(p_printed)
-            pval, pdec = _p_value(ptext)
+            pp = p_cache.get(p_printed)
+            if pp is None:
+                if len(p_cache) >= _CACHE_MAX:
+                    p_cache.clear()
+                pp = p_cache[p_printed] = _read_p(p_printed)
+            ptext, pval, pdec = pp
             if pval > 1:
-                out.skipped.append((raw, start, f"impossible p = {ptext} (p > 1)"))
+                skip((raw, start, f"impossible p = {ptext} (p > 1)"))
                 continue
             pcomp = comp_normal[psign]
             if pval < 0:
-                note.append(f"impossible negative p = {ptext}")
-        out.raw.append(raw)
-        out.start.append(start)
-        out.end.append(m.end())
-        out.test_type.append(kind)
-        out.df1.append(df1)
-        out.df2.append(df2)
-        out.sample_n.append(float(n_text.replace(",", "")) if n_text is not None else nan)
-        out.test_comparison.append(comp_normal[tcomp])
-        out.statistic.append(stat)
-        out.value.append(value)
-        out.statistic_decimals.append(_decimals(stat))
-        out.p_comparison.append(pcomp)
-        out.p_sign.append(psign)
-        out.p_text.append(ptext)
-        out.reported_p.append(pval)
-        out.p_decimals.append(pdec)
+                note += (f"impossible negative p = {ptext}",)
         if cilev1 is not None:
-            out.ci_level.append(cilev1)
-            out.ci_low.append(_number_text(cilo1))
-            out.ci_high.append(_number_text(cihi1))
+            cilev, cilo, cihi = cilev1, _number_text(cilo1), _number_text(cihi1)
         elif cilev2 is not None:
-            out.ci_level.append(cilev2)
-            out.ci_low.append(_number_text(cilo2))
-            out.ci_high.append(_number_text(cihi2))
+            cilev, cilo, cihi = cilev2, _number_text(cilo2), _number_text(cihi2)
         else:
-            out.ci_level.append("")
-            out.ci_low.append("")
-            out.ci_high.append("")
-        out.notes.append(note)
+            cilev = cilo = cihi = ""
+        a_raw(raw)
+        a_start(start)
+        a_end(m.end())
+        a_type(kind)
+        a_df1(df1)
+        a_df2(df2)
+        a_n(float(n_text.replace(",", "")) if n_text is not None else nan)
+        a_tcomp(comp_normal[tcomp])
+        a_stat(stat)
+        a_value(value)
+        a_sdec(sdec)
+        a_pcomp(pcomp)
+        a_psign(psign)
+        a_ptext(ptext)
+        a_pval(pval)
+        a_pdec(pdec)
+        a_cilev(cilev)
+        a_cilo(cilo)
+        a_cihi(cihi)
+        a_notes(note)
     yield out
 
 
