@@ -30,6 +30,13 @@ def test_t_isf_equals_scipy_stats():
     np.testing.assert_allclose(_dist.t_isf(q, df), stats.t.isf(q, df), rtol=RTOL, atol=0)
 
 
+def test_f_ppf_equals_scipy_stats():
+    q = np.array([0.0, 1e-12, 0.025, 0.5, 0.975, 1 - 1e-9, 1.0, -0.1, 1.1, np.nan])
+    d = np.array([0.5, 1.0, 2.0, 9.0, 29.0, 270.0, 1e6, 0.0, -1.0, np.nan])
+    qq, d1, d2 = np.meshgrid(q, d, d[::-1])
+    np.testing.assert_allclose(_dist.f_ppf(qq, d1, d2), stats.f.ppf(qq, d1, d2), rtol=RTOL, atol=0)
+
+
 def _nct_grid(seed: int, size: int = 20000):
     rng = np.random.default_rng(seed)
     df = np.exp(rng.uniform(np.log(0.5), np.log(1e5), size))

@@ -4,7 +4,8 @@
 Source of each formula: scipy's ``scipy/stats/_continuous_distns.py`` (t_gen and norm_gen):
 ``t.cdf(x, df) = stdtr(df, x)``, ``t.sf(x, df) = stdtr(df, -x)``, ``t.ppf(q, df) = stdtrit(df, q)``,
 ``t.isf(q, df) = −stdtrit(df, q)``, ``norm.cdf = ndtr``, ``norm.ppf = ndtri``; and the noncentral t
-(nct_gen): ``nct.cdf(x, df, nc) = nctdtr(df, nc, x)``. scipy.stats adds argument checks on top: here df ≤ 0
+(nct_gen): ``nct.cdf(x, df, nc) = nctdtr(df, nc, x)``; the F distribution (f_gen):
+``f.ppf(q, dfn, dfd) = fdtri(dfn, dfd, q)``. scipy.stats adds argument checks on top: here df ≤ 0
 or NaN gives NaN (as scipy.stats does), and the results equal scipy.stats' to the last bit
 (tests/test_stats_dist.py, rtol 1e-15).
 
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["t_cdf", "t_sf", "t_ppf", "t_isf", "nct_cdf", "nct_sf", "norm_cdf", "norm_ppf", "t_pvalue", "rank_average"]
+__all__ = ["t_cdf", "t_sf", "t_ppf", "t_isf", "nct_cdf", "nct_sf", "f_ppf", "norm_cdf", "norm_ppf", "t_pvalue", "rank_average"]
 
 
 def _valid_df(df: np.ndarray) -> np.ndarray:
@@ -85,6 +86,19 @@ def nct_sf(x: object, df: object, nc: object) -> np.ndarray:
     """P(T'_df(nc) ≥ x) = P(T'_df(−nc) ≤ −x) = ``nctdtr(df, −nc, −x)`` (``scipy.stats.nct.sf``);
     NaN far in a tail resolved to 0 (x above nc) or 1 (x below nc)."""
     return nct_cdf(-np.asarray(x, dtype=float), df, -np.asarray(nc, dtype=float))
+
+
+def f_ppf(q: object, dfn: object, dfd: object) -> np.ndarray:
+    """Quantile of the F distribution = ``scipy.special.fdtri(dfn, dfd, q)``; 0 at q = 0, +∞ at
+    q = 1, NaN for a df ≤ 0 or q outside [0, 1] (as ``scipy.stats.f.ppf``)."""
+    from scipy.special import fdtri
+
+    q, dfn, dfd = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (q, dfn, dfd)))
+    ok = _valid_df(dfn) & _valid_df(dfd) & (q >= 0) & (q <= 1)
+    with np.errstate(invalid="ignore"):
+        inner = fdtri(np.where(ok, dfn, 1.0), np.where(ok, dfd, 1.0), np.where(ok, q, 0.5))
+    inner = np.where(q == 0, 0.0, np.where(q == 1, np.inf, inner))
+    return np.where(ok, inner, np.nan)
 
 
 def norm_cdf(x: object) -> np.ndarray:
