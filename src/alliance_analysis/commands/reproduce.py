@@ -80,11 +80,11 @@ def _run(args: argparse.Namespace) -> int:
     spec = load_spec(args.name)
     if spec.kind == "model_tables":
         return _run_model_tables(spec, args, root, out)
-    from ..reproduce.outputs import write_outputs
-    from ..reproduce.pipeline import run_reproduction, summary_lines
+    from ..reproduce.outputs import reproduce_and_write
+    from ..reproduce.pipeline import summary_lines
 
-    result = run_reproduction(args.name, data=args.data, mapping=args.mapping, root=root)
-    write_outputs(result, out, svg=args.svg, jobs=args.jobs)
+    result, _ = reproduce_and_write(args.name, out, data=args.data, mapping=args.mapping, root=root,
+                                    svg=args.svg, jobs=args.jobs)
     print("\n".join(summary_lines(result, out)))
     return EXIT_OK if result.n_reproduced == len(result.claims) else EXIT_NOT_ALL
 
