@@ -308,3 +308,83 @@ def test_exact_power_increases_with_effect_and_n(rho, n, alternative):
     assert power_r(rho, n + 1, alternative=alternative).power >= p - 1e-12
     if alternative == "two-sided":   # symmetric in the sign of rho
         assert power_r(-rho, n).power == pytest.approx(p, abs=1e-12)
+
+
+# ------------------------------------------- the scipy.special path against scipy.stats/quad --
+
+def _quad_upper_tail(r: float, rho: float, n: float) -> float:
+    """P(R >= r) by adaptive QUADPACK on the same density of z (the package's former method),
+    relative tolerance only (epsabs = 0) so tiny tails are resolved too."""
+    from scipy import integrate
+
+    from alliance_analysis.power.exact import _log_density_z
+
+    z0, centre = math.atanh(r), math.atanh(rho)
+    spread = 8.0 / math.sqrt(max(n - 3.0, 0.25))
+    edges = [z0, *sorted(c for c in (centre - spread, centre, centre + spread) if c > z0)]
+
+    def f(z):
+        return float(np.exp(_log_density_z(z, rho, n)))
+
+    parts = [integrate.quad(f, a, b, epsabs=0, epsrel=1e-13, limit=400)[0]
+             for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    return sum(parts) + integrate.quad(f, edges[-1], np.inf, epsabs=0, epsrel=1e-13, limit=400)[0]
+
+
+@pytest.mark.filterwarnings("ignore::scipy.integrate.IntegrationWarning")
+def test_gauss_legendre_tail_matches_adaptive_quadrature():
+    from alliance_analysis.power.exact import _upper_tail
+
+    rng = np.random.default_rng(1953)
+    for n in (3.0, 3.5, 4.0, 5.0, 7.0, 10.0, 16.0, 23.0, 24.0, 84.07, 200.0, 1000.0):
+        for _ in range(25):
+            rho = rng.uniform(-0.99, 0.99)
+            z0 = math.atanh(rho) + abs(rng.normal()) * rng.choice([0.1, 1.0, 3.0]) / math.sqrt(
+                max(n - 3.0, 0.25))
+            r = math.tanh(z0)
+            if abs(r) >= 1.0:
+                continue
+            assert _upper_tail(r, rho, n) == pytest.approx(_quad_upper_tail(r, rho, n),
+                                                           rel=1e-11, abs=0)
+
+
+def _power_dz_scipy_stats(d: float, n: float, alpha: float, alternative: str) -> float:
+    from scipy import stats
+
+    df, ncp = n - 1.0, d * math.sqrt(n)
+    tail = alpha / 2 if alternative == "two-sided" else alpha
+    tc = stats.t.isf(tail, df)
+    up, lo = stats.nct.sf(tc, df, ncp), stats.nct.sf(tc, df, -ncp)
+    return min(float({"two-sided": up + lo, "greater": up, "less": lo}[alternative]), 1.0)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("alternative", ALTS)
+def test_power_dz_equals_scipy_stats_noncentral_t(alternative):
+    for n in (2, 3, 5, 16, 20, 24, 60, 500, 10_000):
+        for d in (-3.0, -0.6, -0.01, 0.0, 0.2, 0.5, 1.1, 4.0, 40.0):
+            for alpha in (0.05, 0.01, 0.2):
+                got = power_dz(d, n, alpha, alternative).power
+                assert got == pytest.approx(_power_dz_scipy_stats(d, n, alpha, alternative),
+                                            rel=1e-14, abs=0)
+
+
+@pytest.mark.parametrize("n", [4, 16, 20, 23, 24, 60])
+def test_mde_dz_is_scipy_brentq_on_scipy_stats_power(n):
+    from scipy import optimize
+
+    want = optimize.brentq(lambda d: _power_dz_scipy_stats(d, n, 0.05, "two-sided") - 0.8,
+                           0.0, 8.0, xtol=1e-14, rtol=1e-13)
+    assert mde_dz(n).value == pytest.approx(want, rel=1e-12)
+
+
+def test_sensitivity_table_imports_only_scipy_special():
+    import subprocess
+    import sys
+
+    code = ("import sys; from alliance_analysis.power import sensitivity_table; "
+            "sensitivity_table(); "
+            "print(sorted(m for m in ('scipy.stats', 'scipy.optimize', 'scipy.integrate') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -45,3 +45,17 @@ def test_jobs_must_be_positive(tmp_path):
         with render_figures([], tmp_path, jobs=0):
             pass
     assert 1 <= default_jobs() <= 4
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
+def test_figures_started_before_the_claims_give_the_same_files(run, tmp_path):
+    from alliance_analysis.reproduce.outputs import reproduce_and_write
+
+    serial = write_outputs(run, tmp_path / "serial", jobs=1).parent
+    early_run, report = reproduce_and_write("davis2024", tmp_path / "early", root=ROOT, jobs=2)
+    early = report.parent
+    assert early_run.n_reproduced == run.n_reproduced == len(run.claims) > 0
+    files = sorted(p.relative_to(serial) for p in serial.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(early) for p in early.rglob("*") if p.is_file())
+    for rel in files:
+        assert (serial / rel).read_bytes() == (early / rel).read_bytes(), rel

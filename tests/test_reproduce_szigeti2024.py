@@ -111,9 +111,9 @@ def test_outputs_are_real_data_labelled_machine_readable_and_deterministic(tmp_p
     from alliance_analysis.cli import main
 
     outs = []
-    for k in (1, 2):
+    for k in (1, 2):  # the figures drawn in this process, then in two forked workers
         out = tmp_path / f"run{k}"
-        assert main(["reproduce", "szigeti2024", "--out", str(out)]) == 0
+        assert main(["reproduce", "szigeti2024", "--out", str(out), "--jobs", str(k)]) == 0
         outs.append(out)
     files = sorted(p.relative_to(outs[0]) for p in outs[0].rglob("*") if p.is_file())
     assert Path("report.html") in files and Path("claims.csv") in files and Path("NOTICE.txt") in files

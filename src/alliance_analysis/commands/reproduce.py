@@ -32,8 +32,7 @@ def configure(p: argparse.ArgumentParser, fixed_name: str | None = None) -> None
                    help="also write every figure as SVG beside its PNG (slower; the report embeds the PNGs)")
     p.add_argument("--jobs", type=int, default=None, metavar="N",
                    help="worker processes drawing the figures (default: one per CPU, at most 4; "
-                        "1 draws them in this process); the files are the same either way (the model-table "
-                        "reproductions, e.g. szigeti2024, draw theirs in this process)")
+                        "1 draws them in this process); the files are the same either way")
     if fixed_name:
         p.set_defaults(command="reproduce", name=fixed_name)
     else:
@@ -81,11 +80,11 @@ def _run(args: argparse.Namespace) -> int:
     spec = load_spec(args.name)
     if spec.kind == "model_tables":
         return _run_model_tables(spec, args, root, out)
-    from ..reproduce.outputs import write_outputs
-    from ..reproduce.pipeline import run_reproduction, summary_lines
+    from ..reproduce.outputs import reproduce_and_write
+    from ..reproduce.pipeline import summary_lines
 
-    result = run_reproduction(args.name, data=args.data, mapping=args.mapping, root=root)
-    write_outputs(result, out, svg=args.svg, jobs=args.jobs)
+    result, _ = reproduce_and_write(args.name, out, data=args.data, mapping=args.mapping, root=root,
+                                    svg=args.svg, jobs=args.jobs)
     print("\n".join(summary_lines(result, out)))
     return EXIT_OK if result.n_reproduced == len(result.claims) else EXIT_NOT_ALL
 
@@ -100,7 +99,7 @@ def _run_model_tables(spec, args: argparse.Namespace, root: Path, out: Path) -> 
     write_table_outputs(run, out, data_label=f"{label}: {run.data_name}",
                         split=spec.trajectory.get("split", ""), split_label=spec.trajectory.get("label", ""),
                         arm_labels=run.registry.arms, sections=list(spec.sections), alliance=spec.alliance,
-                        svg=args.svg)
+                        svg=args.svg, jobs=args.jobs)
     print("\n".join(summary_lines(run, out)))
     return EXIT_OK if run.n_reproduced == len(run.rows) else EXIT_NOT_ALL
 

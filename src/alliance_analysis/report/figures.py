@@ -83,6 +83,27 @@ def _new_figure(figsize: tuple[float, float] = FIGSIZE) -> Figure:
     return fig
 
 
+def _fitted_title(text: str, fig: Figure) -> str:
+    """``text`` with every line longer than the figure can hold broken: first after each "; ",
+    then at spaces. An Axes title is centred on the Axes, not the figure, and neither layout
+    engine narrows it, so a long line (a scatter's published and reproduced statistics) ran off
+    the right edge. The line length allows 0.6 em per character (DejaVu Sans averages about 0.55)
+    over 85% of the figure's width."""
+    import textwrap
+
+    from matplotlib import rcParams
+
+    size = rcParams["axes.titlesize"]
+    size = size if isinstance(size, (int, float)) else rcParams["font.size"]
+    chars = max(20, int(0.85 * fig.get_figwidth() * 72 / (0.6 * float(size))))
+    lines = []
+    for line in text.split("\n"):
+        pieces = [line] if len(line) <= chars else [p for p in line.replace("; ", ";\n").split("\n")]
+        for piece in pieces:
+            lines += textwrap.wrap(piece, width=chars, break_long_words=False) or [""]
+    return "\n".join(lines)
+
+
 def _omitted_text(k: int, what: str) -> str:
     return f"; {k} incomplete {what} omitted" if k else ""
 
@@ -238,7 +259,8 @@ def paired_change_plot(pre: Sequence[float] | np.ndarray, post: Sequence[float] 
         ax.set_ylabel(ylabel)
         head = title if title else f"{labels[0]} to {labels[1]}"
         shown = f"; {LINE_SAMPLE} lines sampled" if aggregated else ""
-        ax.set_title(f"{head}\n(n = {n} pairs{_omitted_text(omitted, 'pair(s)')}{shown})")
+        ax.set_title(_fitted_title(f"{head}\n(n = {n} pairs{_omitted_text(omitted, 'pair(s)')}{shown})",
+                                   fig))
     return fig
 
 
@@ -274,7 +296,7 @@ def scatter_fit(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray
         sub = f"n = {band['n']}{_omitted_text(band['n_omitted'], 'pair(s)')}"
         if band["n"] > AGGREGATE_ABOVE:
             sub += "; hexagonal bins"
-        ax.set_title(f"{head}\n({sub})" + (f"\n{annotation}" if annotation else ""))
+        ax.set_title(_fitted_title(f"{head}\n({sub})" + (f"\n{annotation}" if annotation else ""), fig))
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False)
     return fig
 
@@ -320,7 +342,7 @@ def published_vs_reproduced(df: pd.DataFrame, xlabel: str = "Value",
         ax.set_yticks(ys, labels=names)
         ax.set_ylim(-0.7, k - 0.3)
         ax.set_xlabel(xlabel)
-        ax.set_title(title)
+        ax.set_title(_fitted_title(title, fig))
         ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
     return fig
 
@@ -413,7 +435,7 @@ def trajectories(long_df: pd.DataFrame, ylabel: str = "Score", title: str | None
             fig.alliance_note = (f"Aggregated view (more than {AGGREGATE_ABOVE} participants): the "
                                  f"thin lines are a fixed random sample of up to {LINE_SAMPLE} "
                                  "participants per group; means and CIs use everyone.")
-        ax.set_title(head + suffix)
+        ax.set_title(_fitted_title(head + suffix, fig))
         if groups:
             # a fixed place below the axes (no "best" search over every line), hiding nothing
             longest = max(len(f"{g} (n = 000)") for g in groups)

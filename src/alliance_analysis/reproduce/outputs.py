@@ -221,17 +221,40 @@ def write_outputs(run: ReproductionRun, out: str | Path, *, svg: bool = False,
     The figures are built and rendered in ``jobs`` worker processes (default: one per CPU, at
     most 4; ``jobs=1`` renders in this process) while this process writes the claims and tables;
     the files are byte-identical either way (:mod:`.render`)."""
-    from ..report.files import write_notice, write_tables
-    from ..report.html import write_report
     from .render import render_figures
 
     out = Path(out)
     with render_figures(figure_plan(run), out / "figures", svg=svg, jobs=jobs) as rendering:
-        write_notice(out, run.notice, [f"Reproduction: {run.spec.title}", f"Data: {run.data_path.name}"])
-        write_claims(run, out)
-        tables = build_tables(run)
-        write_tables(tables, out / "tables", run.notice)
-        figures = rendering.entries()
+        return _write_all(run, out, rendering)
+
+
+def reproduce_and_write(name: str, out: str | Path, *, data: str | Path | None = None,
+                        mapping: str | Path | None = None, root: str | Path | None = None,
+                        svg: bool = False, jobs: int | None = None) -> tuple[ReproductionRun, Path]:
+    """:func:`~.pipeline.run_reproduction` then :func:`write_outputs`, with the figure workers
+    started as soon as the data are loaded, so that they draw while this process computes the
+    claims (the figures need the data and the claims' definitions, not their results). The same
+    files as the two steps one after the other; returns (run, report path)."""
+    from .pipeline import compute_run, prepare_run
+    from .render import render_figures
+
+    out = Path(out)
+    prepared = prepare_run(name, data=data, mapping=mapping, root=root)
+    with render_figures(figure_plan(prepared), out / "figures", svg=svg, jobs=jobs) as rendering:
+        run = compute_run(prepared)
+        return run, _write_all(run, out, rendering)
+
+
+def _write_all(run: ReproductionRun, out: Path, rendering: Any) -> Path:
+    """Notice, claims, tables, then (once the figures are in) the report."""
+    from ..report.files import write_notice, write_tables
+    from ..report.html import write_report
+
+    write_notice(out, run.notice, [f"Reproduction: {run.spec.title}", f"Data: {run.data_path.name}"])
+    write_claims(run, out)
+    tables = build_tables(run)
+    write_tables(tables, out / "tables", run.notice)
+    figures = rendering.entries()
     assumptions = [{"text": text, "source": f"{reg.id} {aid}"} for reg in run.registries
                    for aid, text in reg.assumptions.items()]
     assumptions += [{"text": f"Not checked: \u201c{o['quote']}\u201d ({o.get('source', '')}). {o['reason']}",

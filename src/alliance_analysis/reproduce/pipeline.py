@@ -73,9 +73,11 @@ def resolve_data(spec: ReproductionSpec, data: str | Path | None, mapping: str |
     return data_path, _resolve(mapping, root)
 
 
-def run_reproduction(name: str, data: str | Path | None = None, mapping: str | Path | None = None,
-                     root: str | Path | None = None) -> ReproductionRun:
-    """Run the reproduction ``name`` on the spec's synthetic data or on ``data``."""
+def prepare_run(name: str, data: str | Path | None = None, mapping: str | Path | None = None,
+                root: str | Path | None = None) -> ReproductionRun:
+    """The run ``name`` with its data loaded and its registries read, no claim computed yet
+    (``claims`` is empty; :func:`compute_run` fills it). Enough for the figure plan
+    (:func:`.outputs.figure_plan` reads the data and the claims' definitions, not their results)."""
     from ..io import load_table
     from .printed_audit import audit_printed_claims
 
@@ -88,13 +90,25 @@ def run_reproduction(name: str, data: str | Path | None = None, mapping: str | P
     data_path, mapping_path = resolve_data(spec, data, mapping, root)
     loaded = load_table(data_path, mapping_path)
     registries = load_registries(spec.registries)
-    claims = tuple(compute_claims(registries, loaded.wide))
     notice = spec.synthetic_notice if synthetic else USER_DATA_NOTICE.format(path=data_path.name)
     return ReproductionRun(
         spec=spec, registries=registries, synthetic=synthetic, notice=notice,
-        data_path=data_path, mapping_path=mapping_path, loaded=loaded, claims=claims,
+        data_path=data_path, mapping_path=mapping_path, loaded=loaded, claims=(),
         printed_audit=tuple(audit_printed_claims(registries)),
     )
+
+
+def compute_run(run: ReproductionRun) -> ReproductionRun:
+    """``run`` with every claim of its registries computed on its data."""
+    import dataclasses
+
+    return dataclasses.replace(run, claims=tuple(compute_claims(run.registries, run.loaded.wide)))
+
+
+def run_reproduction(name: str, data: str | Path | None = None, mapping: str | Path | None = None,
+                     root: str | Path | None = None) -> ReproductionRun:
+    """Run the reproduction ``name`` on the spec's synthetic data or on ``data``."""
+    return compute_run(prepare_run(name, data, mapping, root))
 
 
 def _jsonable(value):

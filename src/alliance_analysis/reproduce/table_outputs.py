@@ -89,13 +89,13 @@ def counts_table(run: TableReproductionRun):
                     rows=tuple(rows), data=counts, name="counts")
 
 
-def trajectory_figures(run: TableReproductionRun, split: str, split_label: str,
-                       arm_labels: dict[str, str]) -> list[tuple[str, Any, str]]:
-    """One figure per scale: mean score over every visit by arm, each arm split at its median of
-    ``split`` (a baseline covariate); patients without the covariate are left out and counted."""
-    import pandas as pd
-
-    from ..report.figures import stamp_notice, trajectories
+def trajectory_figure_plan(run: TableReproductionRun, split: str, split_label: str,
+                           arm_labels: dict[str, str]) -> list[tuple[str, Any, str]]:
+    """(file stem, figure maker, caption) of every trajectory figure, without drawing: one figure
+    per scale, mean score over every visit by arm, each arm split at its median of ``split`` (a
+    baseline covariate); patients without the covariate are left out and counted. Each maker
+    builds its figure, data notice stamped, when called (:mod:`.render` calls them in workers)."""
+    import functools
 
     long = run.long
     per_person = long.drop_duplicates("participant_id").set_index("participant_id")
@@ -108,37 +108,48 @@ def trajectory_figures(run: TableReproductionRun, split: str, split_label: str,
             level[pid] = f"{arm}, {split_label} {side} median"
     n_without = len(per_person) - len(level)
     order = {tp: i for i, tp in enumerate(run.timepoint_order)}
-    figs = []
+    plan = []
     for scale, label in run.registry.scales.items():
         rows = long[(long["scale"] == scale) & long["participant_id"].isin(level)]
         if rows.empty:
             continue
-        frame = pd.DataFrame({"participant": rows["participant_id"].to_numpy(),
-                              "group": rows["participant_id"].map(level).to_numpy(),
-                              "time_index": rows["timepoint"].map(order).to_numpy(),
-                              "time_label": rows["timepoint"].astype(str).to_numpy(),
-                              "score": rows["score"].to_numpy(float)})
-        fig = trajectories(frame, ylabel=f"{label} score", title=f"{label} by arm and {split_label}")
-        stamp_notice(fig, run.notice)
-        figs.append((f"trajectory_{scale}", fig,
-                     f"{label}: mean and 95% CI per visit, by arm and {split_label} (median split within "
-                     f"arm); thin lines are patients; {n_without} patient(s) without {split_label} not "
-                     "shown. Descriptive; the models use wk0 and wk6 only."))
-    return figs
+        plan.append((f"trajectory_{scale}", functools.partial(
+            _trajectory_figure, rows, level, order, label, split_label, run.notice),
+            f"{label}: mean and 95% CI per visit, by arm and {split_label} (median split within "
+            f"arm); thin lines are patients; {n_without} patient(s) without {split_label} not "
+            "shown. Descriptive; the models use wk0 and wk6 only."))
+    return plan
 
 
-def write_table_outputs(run: TableReproductionRun, out: str | Path, *, data_label: str,
-                        split: str, split_label: str, arm_labels: dict[str, str],
-                        sections: list[dict[str, str]], alliance: dict[str, Any] | None = None,
-                        svg: bool = False) -> Path:
-    """Write every output of ``run`` under ``out``; returns the report path. ``alliance``
-    (covariate, label, first, last, reference_arm) adds the exploratory alliance tables;
-    ``svg=True`` writes each figure as SVG too (the report embeds the PNGs)."""
-    from ..report.files import write_figures, write_notice, write_tables
-    from ..report.html import write_report
+def _trajectory_figure(rows: Any, level: dict, order: dict, label: str, split_label: str,
+                       notice: str) -> Any:
+    import pandas as pd
 
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    from ..report.figures import stamp_notice, trajectories
+
+    frame = pd.DataFrame({"participant": rows["participant_id"].to_numpy(),
+                          "group": rows["participant_id"].map(level).to_numpy(),
+                          "time_index": rows["timepoint"].map(order).to_numpy(),
+                          "time_label": rows["timepoint"].astype(str).to_numpy(),
+                          "score": rows["score"].to_numpy(float)})
+    fig = trajectories(frame, ylabel=f"{label} score", title=f"{label} by arm and {split_label}")
+    stamp_notice(fig, notice)
+    return fig
+
+
+def trajectory_figures(run: TableReproductionRun, split: str, split_label: str,
+                       arm_labels: dict[str, str]) -> list[tuple[str, Any, str]]:
+    """(file stem, figure, caption) of every trajectory figure (:func:`trajectory_figure_plan`,
+    drawn)."""
+    return [(stem, make(), caption)
+            for stem, make, caption in trajectory_figure_plan(run, split, split_label, arm_labels)]
+
+
+def _write_rows_and_tables(run: TableReproductionRun, out: Path, data_label: str,
+                           arm_labels: dict[str, str], alliance: dict[str, Any] | None) -> tuple:
+    """The notice, the compared rows and the APA tables (rows table first) of a run."""
+    from ..report.files import write_notice, write_tables
+
     write_notice(out, run.notice, [f"Reproduction: {run.registry.paper['citation']}",
                                    f"Published values: {run.registry.paper['source']}"])
     write_rows(run, out, data_label)
@@ -151,8 +162,27 @@ def write_table_outputs(run: TableReproductionRun, out: str | Path, *, data_labe
         tables += alliance_tables(labelled, alliance["covariate"], alliance["label"], alliance["first"],
                                   alliance["last"], arm_labels, alliance["reference_arm"])
     write_tables([claims, *tables], out / "tables", run.notice)
-    figures = write_figures(trajectory_figures(run, split, split_label, arm_labels), out / "figures",
-                            svg=svg)
+    return claims, tables
+
+
+def write_table_outputs(run: TableReproductionRun, out: str | Path, *, data_label: str,
+                        split: str, split_label: str, arm_labels: dict[str, str],
+                        sections: list[dict[str, str]], alliance: dict[str, Any] | None = None,
+                        svg: bool = False, jobs: int | None = None) -> Path:
+    """Write every output of ``run`` under ``out``; returns the report path. ``alliance``
+    (covariate, label, first, last, reference_arm) adds the exploratory alliance tables;
+    ``svg=True`` writes each figure as SVG too (the report embeds the PNGs). The figures are
+    drawn in ``jobs`` worker processes while this process writes the rows and tables (default one
+    per CPU, at most 4; ``jobs=1`` draws them here; the files are the same, :mod:`.render`)."""
+    from ..report.html import write_report
+    from .render import render_figures
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    plan = trajectory_figure_plan(run, split, split_label, arm_labels)
+    with render_figures(plan, out / "figures", svg=svg, jobs=jobs) as rendering:
+        claims, tables = _write_rows_and_tables(run, out, data_label, arm_labels, alliance)
+        figures = rendering.entries()
     reg = run.registry
     assumptions = [{"text": f"{rule.name}: printed at {rule.decimals} decimals ({rule.status}: {rule.basis})",
                     "source": reg.id} for rule in reg.columns.values()]

@@ -3,9 +3,19 @@
 
 Source of each formula: scipy's ``scipy/stats/_continuous_distns.py`` (t_gen and norm_gen):
 ``t.cdf(x, df) = stdtr(df, x)``, ``t.sf(x, df) = stdtr(df, -x)``, ``t.ppf(q, df) = stdtrit(df, q)``,
-``norm.cdf = ndtr``, ``norm.ppf = ndtri``. scipy.stats adds argument checks on top: here df ≤ 0
+``t.isf(q, df) = −stdtrit(df, q)``, ``norm.cdf = ndtr``, ``norm.ppf = ndtri``; and the noncentral t
+(nct_gen): ``nct.cdf(x, df, nc) = nctdtr(df, nc, x)``; the F distribution (f_gen):
+``f.ppf(q, dfn, dfd) = fdtri(dfn, dfd, q)``. scipy.stats adds argument checks on top: here df ≤ 0
 or NaN gives NaN (as scipy.stats does), and the results equal scipy.stats' to the last bit
 (tests/test_stats_dist.py, rtol 1e-15).
+
+The noncentral-t survival function uses the reflection T'(δ) = −T'(−δ) (Johnson, Kotz &
+Balakrishnan 1995, ch. 31): P(T'(δ) ≥ t) = P(T'(−δ) ≤ −t) = ``nctdtr(df, −δ, −t)``. It is the
+value ``scipy.stats.nct.sf`` gets from its own private ufunc (equal to the last bit on a random
+grid of df, δ and t; tests/test_stats_dist.py), and unlike ``1 − nctdtr(df, δ, t)`` it keeps its
+relative precision in the upper tail. Far in a tail ``nctdtr`` gives NaN where the value is 0 or
+1 to double precision (and scipy's own sf is then within 1e-14 of 0 or 1, clipped); the NaN is
+replaced by 0 when t lies above δ and by 1 below.
 
 Also the average ranks of ``scipy.stats.rankdata(method="average")`` in plain numpy.
 """
@@ -14,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["t_cdf", "t_sf", "t_ppf", "norm_cdf", "norm_ppf", "t_pvalue", "rank_average"]
+__all__ = ["t_cdf", "t_sf", "t_ppf", "t_isf", "nct_cdf", "nct_sf", "f_ppf", "norm_cdf", "norm_ppf", "t_pvalue", "rank_average"]
 
 
 def _valid_df(df: np.ndarray) -> np.ndarray:
@@ -46,6 +56,48 @@ def t_ppf(q: object, df: object) -> np.ndarray:
         inner = stdtrit(np.where(_valid_df(df), df, 1.0), np.clip(np.nan_to_num(q, nan=0.5), 0.0, 1.0))
     # the ends as scipy.stats: q = 0 gives −∞ and q = 1 gives +∞ (stdtrit gives +∞ at both)
     inner = np.where(q == 0, -np.inf, np.where(q == 1, np.inf, inner))
+    return np.where(ok, inner, np.nan)
+
+
+def t_isf(q: object, df: object) -> np.ndarray:
+    """Upper quantile of Student t, ``−stdtrit(df, q)`` (``scipy.stats.t.isf``): P(T_df > x) = q."""
+    return -t_ppf(q, df)
+
+
+def _nct_args(x: object, df: object, nc: object) -> tuple[np.ndarray, ...]:
+    x, df, nc = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (x, df, nc)))
+    return x, df, nc, _valid_df(df) & ~np.isnan(x) & ~np.isnan(nc)
+
+
+def nct_cdf(x: object, df: object, nc: object) -> np.ndarray:
+    """P(T'_df(nc) ≤ x) = ``scipy.special.nctdtr(df, nc, x)``; where it gives NaN far in a tail,
+    0 (x below nc) or 1 (x above nc); NaN for df ≤ 0 or NaN input. For a probability near 1
+    use :func:`nct_sf` of the other side, which keeps the small complement exactly."""
+    from scipy.special import nctdtr
+
+    x, df, nc, ok = _nct_args(x, df, nc)
+    with np.errstate(invalid="ignore"):
+        raw = nctdtr(np.where(ok, df, 1.0), np.where(ok, nc, 0.0), np.where(ok, x, 0.0))
+    raw = np.where(np.isnan(raw), np.where(x > nc, 1.0, 0.0), np.clip(raw, 0.0, 1.0))
+    return np.where(ok, raw, np.nan)
+
+
+def nct_sf(x: object, df: object, nc: object) -> np.ndarray:
+    """P(T'_df(nc) ≥ x) = P(T'_df(−nc) ≤ −x) = ``nctdtr(df, −nc, −x)`` (``scipy.stats.nct.sf``);
+    NaN far in a tail resolved to 0 (x above nc) or 1 (x below nc)."""
+    return nct_cdf(-np.asarray(x, dtype=float), df, -np.asarray(nc, dtype=float))
+
+
+def f_ppf(q: object, dfn: object, dfd: object) -> np.ndarray:
+    """Quantile of the F distribution = ``scipy.special.fdtri(dfn, dfd, q)``; 0 at q = 0, +∞ at
+    q = 1, NaN for a df ≤ 0 or q outside [0, 1] (as ``scipy.stats.f.ppf``)."""
+    from scipy.special import fdtri
+
+    q, dfn, dfd = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (q, dfn, dfd)))
+    ok = _valid_df(dfn) & _valid_df(dfd) & (q >= 0) & (q <= 1)
+    with np.errstate(invalid="ignore"):
+        inner = fdtri(np.where(ok, dfn, 1.0), np.where(ok, dfd, 1.0), np.where(ok, q, 0.5))
+    inner = np.where(q == 0, 0.0, np.where(q == 1, np.inf, inner))
     return np.where(ok, inner, np.nan)
 
 

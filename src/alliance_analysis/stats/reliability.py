@@ -230,14 +230,14 @@ def feldt_ci(alpha: object, n: object, k: object, confidence: float = 0.95
     lower = 1 − (1 − α̂)·F⁻¹((1 + c)/2) and upper = 1 − (1 − α̂)·F⁻¹((1 − c)/2), as R
     ``psych::alpha.ci`` and ``pingouin.cronbach_alpha``.
     """
-    from scipy.stats import f as fdist
+    from ._dist import f_ppf  # scipy.stats.f.ppf's ufunc, without importing scipy.stats
 
     c = check_confidence(confidence)
     a = np.asarray(alpha, dtype=float)
     df1 = np.asarray(n, dtype=float) - 1.0
     df2 = df1 * (np.asarray(k, dtype=float) - 1.0)
-    lower = 1.0 - (1.0 - a) * fdist.ppf(0.5 + c / 2.0, df1, df2)
-    upper = 1.0 - (1.0 - a) * fdist.ppf(0.5 - c / 2.0, df1, df2)
+    lower = 1.0 - (1.0 - a) * f_ppf(0.5 + c / 2.0, df1, df2)
+    upper = 1.0 - (1.0 - a) * f_ppf(0.5 - c / 2.0, df1, df2)
     return lower, upper
 
 
