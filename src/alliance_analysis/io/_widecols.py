@@ -27,7 +27,7 @@ from .readers import TextTable, compact, declared_missing_reasons
 
 _CODED = "\x00coded"  # placeholder reason until the cells as typed are read back
 #: Rows scored at once (bounds the float64 item matrix of one block).
-BLOCK_ROWS = 1 << 17
+BLOCK_ROWS = 1 << 15
 
 
 @dataclasses.dataclass
@@ -220,7 +220,9 @@ def score_blocks(values: dict[str, np.ndarray], parsed: dict[str, tuple], order:
             for scale, res in inst.score(block_matrix(values, columns, sel)).items():
                 a = acc.setdefault(scale, [[], [], res.n_items])
                 a[0].append(np.asarray(res.score, dtype=np.float64))
-                a[1].append(np.asarray(res.n_answered))
+                # counts of answered items fit a small integer (at most n_items)
+                a[1].append(np.asarray(res.n_answered).astype(
+                    np.uint8 if res.n_items < 256 else np.int64))
         for scale, (sc, na, n_items) in acc.items():
             scores[(inst_id, tp, scale)] = np.concatenate(sc) if sc else np.zeros(0)
             counts[(inst_id, tp, scale)] = (np.concatenate(na) if na else np.zeros(0, int),

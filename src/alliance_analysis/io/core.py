@@ -214,8 +214,26 @@ class _Stripped:
 
     def __getitem__(self, col: str) -> pd.Series:
         if col not in self.cache:
-            self.cache[col] = _as_text(self.text[col]).astype(str).str.strip()
+            self.cache[col] = _stripped_shared(_as_text(self.text[col]))
         return self.cache[col]
+
+
+def _stripped_shared(col: pd.Series) -> pd.Series:
+    """``col.astype(str).str.strip()`` as an object Series whose cells that need no trimming are
+    the column's own ``str`` objects (a million ids are not copied; only trimmed cells are new)."""
+    arr = col.to_numpy(dtype=object)
+    if col.dtype != object or not all(type(x) is str for x in arr[:64]):
+        return pd.Series(col.astype(str).str.strip().to_numpy(dtype=object), index=col.index,
+                         dtype=object)
+    s = col.astype(str)
+    trimmed = s.str.strip()
+    changed = (s.str.len() != trimmed.str.len()).to_numpy(dtype=bool)
+    if not all(type(x) is str for x in arr):
+        return pd.Series(trimmed.to_numpy(dtype=object), index=col.index, dtype=object)
+    out = arr.copy()
+    if changed.any():
+        out[changed] = trimmed[changed].to_numpy(dtype=object)
+    return pd.Series(out, index=col.index, dtype=object)
 
 
 def _as_text(col: pd.Series) -> pd.Series:
@@ -501,18 +519,24 @@ def _load_wide(table: TextTable, text: pd.DataFrame, stripped: Any, pos: np.ndar
             data[c] = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
         else:
             data[c] = pd.Series(col.to_numpy(dtype=object), index=index, dtype=object)
-    for k in keys:
-        data[f"{k[0]}.{k[2]}.{k[1]}"] = scores[k]
-    wide = pd.DataFrame(data, index=index)
+    # the scores are moved into one float64 matrix (column-major: pandas keeps it as the wide
+    # view's block without a copy), one column at a time, so they never exist twice
+    n_missing = 0
+    with_missing = np.zeros(len(participants), dtype=bool)
+    score_mat = np.empty((len(participants), len(keys)), dtype=np.float64, order="F")
+    for j, k in enumerate(keys):
+        score_mat[:, j] = scores.pop(k)
+        na = np.isnan(score_mat[:, j])
+        n_missing += int(na.sum())
+        with_missing |= na
+    del scores
+    wide = pd.DataFrame(score_mat, index=index, columns=[f"{k[0]}.{k[2]}.{k[1]}" for k in keys],
+                        copy=False)
+    for i, (name, col) in enumerate(data.items()):
+        wide.insert(i, name, col)
     wide.columns.name = None
 
     values_missing = _missing_frame(missing_parts)
-    n_missing = 0
-    with_missing = np.zeros(len(participants), dtype=bool)
-    for k in keys:
-        na = np.isnan(scores[k])
-        n_missing += int(na.sum())
-        with_missing |= na
     instruments: dict[str, tuple[str, ...]] = {}
     for k in keys:
         tps = instruments.setdefault(k[0], ())
@@ -533,7 +557,7 @@ def _load_wide(table: TextTable, text: pd.DataFrame, stripped: Any, pos: np.ndar
 
     def tidy() -> pd.DataFrame:
         n, kk = len(participants), len(keys)
-        score = np.column_stack([scores[k] for k in keys]).ravel() if kk else np.zeros(0)
+        score = score_mat.ravel(order="C") if kk else np.zeros(0)
         answered = np.zeros((n, kk), dtype=np.int64)
         mask = np.ones((n, kk), dtype=bool)
         n_items = np.zeros(kk, dtype=np.int64)
