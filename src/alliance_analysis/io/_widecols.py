@@ -55,16 +55,13 @@ def column_values(table: TextTable, col: str, series: pd.Series, pos: np.ndarray
         coded = np.isin(v, codes) if codes else np.zeros(len(v), dtype=bool)
         if coded.any():
             v = v.astype(np.float64)  # a copy: coded cells become NaN below
-        reasons = np.full(len(v), None, dtype=object)
-        reasons[empty] = "empty cell"
-        typed = np.full(len(v), "", dtype=object)
         if coded.any():  # the cell as typed is filled in by validate_columns (one re-read)
-            idx = np.flatnonzero(coded)
-            reasons[idx] = _CODED
-            v[idx] = np.nan
-        miss = empty | coded
-        frame = pd.DataFrame({"row": rows[miss], "column": col, "value": typed[miss],
-                              "reason": reasons[miss], "_pos": colpos})
+            v[coded] = np.nan
+        miss = np.flatnonzero(empty | coded)  # only the missing cells get a reason (memory)
+        reasons = np.where(coded[miss], _CODED, "empty cell").astype(object)
+        typed = np.full(len(miss), "", dtype=object)
+        frame = pd.DataFrame({"row": rows[miss], "column": col, "value": typed,
+                              "reason": reasons, "_pos": colpos})
         return v, frame, np.zeros(0, dtype=np.int64)
     raw = series.to_numpy(dtype=object)
     text = pd.Series(raw, dtype=object).astype(str).str.strip().to_numpy(dtype=object)

@@ -522,6 +522,8 @@ def _load_wide(table: TextTable, text: pd.DataFrame, stripped: Any, pos: np.ndar
     arm, covs, missing_parts = _per_participant(stripped, rows, pid, m, ctx, participants,
                                                 arm_col, cov_cols, colpos,
                                                 table.declared_missing)
+    if isinstance(stripped, _Stripped):  # the trimmed arm and covariate columns are done with
+        stripped.cache = {k: v for k, v in stripped.cache.items() if v is pid}
     release_memory()
     wc = validate_columns(table, text, pos, rows, parsed, m, ctx, colpos)
     missing_parts.append(wc.missing)
@@ -550,7 +552,7 @@ def _load_wide(table: TextTable, text: pd.DataFrame, stripped: Any, pos: np.ndar
     release_memory()
     peak_notes = _wide_peaks(scores, m, base_keys) if base_keys else []
     index = pd.Index(participants, name="participant_id")
-    arm_values_ = (np.array(arm, dtype=object) if arm is not None
+    arm_values_ = (np.asarray(arm, dtype=object) if arm is not None
                    else np.array([None] * len(participants), dtype=object))
     data: dict[str, Any] = {"arm": pd.Series(arm_values_, index=index, dtype=object)}
     for c in covs.columns:
@@ -667,7 +669,11 @@ def _missing_frame(parts: list[pd.DataFrame]) -> pd.DataFrame:
         del filled
         parts.clear()  # the caller's list: the parts live on only inside ``both``
         order = np.lexsort((both["_pos"].to_numpy(), both["row"].to_numpy()))
-        out = pd.DataFrame({c: both[c].array.take(order) for c in MISSING_COLUMNS})
+        taken = {}
+        for c in MISSING_COLUMNS:  # column by column, each freed once taken
+            taken[c] = both.pop(c).array.take(order)
+        del both
+        out = pd.DataFrame(taken)
         out["row"] = out["row"].astype("int64")
         return out
     values_missing = pd.DataFrame(columns=[*MISSING_COLUMNS, "_pos"])
