@@ -262,7 +262,7 @@ def _load(table: TextTable, m: LoadMapping, columnwise: bool = True) -> LoadResu
     release_memory()  # the reader's temporaries
     if blank.any():
         text = text.loc[~blank].reset_index(drop=True)
-    rows = rows_all[~blank]
+    rows = rows_all[~blank] if blank.any() else rows_all  # (no copy when none is blank)
     if len(text) == 0:
         raise InputError("every data row is empty", file=ctx.file,
                          hint="Add one row per participant (wide) or per answer (long)")
