@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ctypes
 import re
+import sys
 from typing import Any
 
 import numpy as np
@@ -234,3 +236,21 @@ class Columns:
 
 def fmt_number(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else str(v)
+
+
+def release_memory() -> None:
+    """Hand memory freed by one phase of a load back to the operating system before the next:
+    pyarrow's pool keeps freed blocks for reuse and glibc keeps freed heap pages, so a load's
+    peak would otherwise be the sum of its phases' temporaries (measured by
+    benchmarks/bench_io.py). Changes no setting; a no-op where neither applies."""
+    try:
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()
+    except (ImportError, AttributeError):
+        pass
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):
+            pass

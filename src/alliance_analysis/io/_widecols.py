@@ -20,14 +20,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._common import Ctx, fmt_number, missing_reasons, numeric_codes, to_float
+from ._common import Ctx, fmt_number, missing_reasons, numeric_codes, release_memory, to_float
 from ._values import declared_range_notes, score_range_message, unknown_range_error
 from .mapping import LoadMapping
 from .readers import TextTable, compact, declared_missing_reasons
 
 _CODED = "\x00coded"  # placeholder reason until the cells as typed are read back
 #: Rows scored at once (bounds the float64 item matrix of one block).
-BLOCK_ROWS = 1 << 17
+BLOCK_ROWS = 1 << 15
 
 
 @dataclasses.dataclass
@@ -55,16 +55,13 @@ def column_values(table: TextTable, col: str, series: pd.Series, pos: np.ndarray
         coded = np.isin(v, codes) if codes else np.zeros(len(v), dtype=bool)
         if coded.any():
             v = v.astype(np.float64)  # a copy: coded cells become NaN below
-        reasons = np.full(len(v), None, dtype=object)
-        reasons[empty] = "empty cell"
-        typed = np.full(len(v), "", dtype=object)
         if coded.any():  # the cell as typed is filled in by validate_columns (one re-read)
-            idx = np.flatnonzero(coded)
-            reasons[idx] = _CODED
-            v[idx] = np.nan
-        miss = empty | coded
-        frame = pd.DataFrame({"row": rows[miss], "column": col, "value": typed[miss],
-                              "reason": reasons[miss], "_pos": colpos})
+            v[coded] = np.nan
+        miss = np.flatnonzero(empty | coded)  # only the missing cells get a reason (memory)
+        reasons = np.where(coded[miss], _CODED, "empty cell").astype(object)
+        typed = np.full(len(miss), "", dtype=object)
+        frame = pd.DataFrame({"row": rows[miss], "column": col, "value": typed,
+                              "reason": reasons, "_pos": colpos})
         return v, frame, np.zeros(0, dtype=np.int64)
     raw = series.to_numpy(dtype=object)
     text = pd.Series(raw, dtype=object).astype(str).str.strip().to_numpy(dtype=object)
@@ -204,28 +201,41 @@ def _check_scales(table: TextTable, values: dict, pos: np.ndarray, rows: np.ndar
     return declared_range_notes(keys, m)
 
 
+def score_keys(parsed: dict[str, tuple], m: LoadMapping) -> list[tuple[str, str, str]]:
+    """The (instrument, timepoint, scale) keys :func:`score_blocks` fills, in its order (the
+    scales of an item block as :meth:`Instrument.score` returns them, from a one-row dry run)."""
+    keys: list[tuple[str, str, str]] = []
+    for (inst_id, tp), columns in item_blocks(parsed).items():
+        inst = m.instrument(inst_id)
+        keys += [(inst_id, tp, scale) for scale in inst.score(np.full((1, len(columns)), np.nan))]
+    keys += [(inst_id, tp, scale) for (inst_id, tp, kind, scale) in parsed.values()
+             if kind == "scale"]
+    return keys
+
+
 def score_blocks(values: dict[str, np.ndarray], parsed: dict[str, tuple], order: np.ndarray,
-                 m: LoadMapping) -> tuple[dict[tuple[str, str, str], np.ndarray],
-                                          dict[tuple[str, str, str], tuple[np.ndarray, int]]]:
+                 m: LoadMapping, out: dict[tuple[str, str, str], np.ndarray]
+                 ) -> dict[tuple[str, str, str], tuple[np.ndarray, int]]:
     """Scores per (instrument, timepoint, scale) in participant order (``order``: file row of
-    each participant), and (n_answered, n_items) of item-scored scales."""
-    scores: dict[tuple[str, str, str], np.ndarray] = {}
+    each participant), written into ``out`` (a float64 array per key of :func:`score_keys`,
+    e.g. the columns of the wide view's matrix: the scores are built in place, block by block);
+    returns (n_answered, n_items) of item-scored scales."""
     counts: dict[tuple[str, str, str], tuple[np.ndarray, int]] = {}
     n = len(order)
     for (inst_id, tp), columns in item_blocks(parsed).items():
+        release_memory()  # the last block's temporaries
         inst = m.instrument(inst_id)
-        acc: dict[str, list] = {}
+        answered: dict[str, np.ndarray] = {}
         for start in range(0, n, BLOCK_ROWS):
             sel = order[start:start + BLOCK_ROWS]
             for scale, res in inst.score(block_matrix(values, columns, sel)).items():
-                a = acc.setdefault(scale, [[], [], res.n_items])
-                a[0].append(np.asarray(res.score, dtype=np.float64))
-                a[1].append(np.asarray(res.n_answered))
-        for scale, (sc, na, n_items) in acc.items():
-            scores[(inst_id, tp, scale)] = np.concatenate(sc) if sc else np.zeros(0)
-            counts[(inst_id, tp, scale)] = (np.concatenate(na) if na else np.zeros(0, int),
-                                            int(n_items))
+                out[(inst_id, tp, scale)][start:start + len(sel)] = res.score
+                if scale not in answered:  # counts of answered items fit a small integer
+                    answered[scale] = np.zeros(n, dtype=np.uint8 if res.n_items < 256
+                                               else np.int64)
+                answered[scale][start:start + len(sel)] = res.n_answered
+                counts[(inst_id, tp, scale)] = (answered[scale], int(res.n_items))
     for col, (inst_id, tp, kind, scale) in parsed.items():
         if kind == "scale":
-            scores[(inst_id, tp, scale)] = values[col][order].astype(np.float64)
-    return scores, counts
+            out[(inst_id, tp, scale)][:] = values[col][order]
+    return counts

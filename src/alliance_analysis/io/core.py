@@ -40,6 +40,7 @@ from ._common import (
     natural_key,
     natural_order,
     numeric_codes,
+    release_memory,
     stripped_text,
     to_float,
 )
@@ -47,7 +48,7 @@ from ._ids import check_participant_ids, normalise_ids
 from ._layouts import long_cells, wide_cells, wide_columns
 from ._scoring import check_peak_sources, derive_peaks, score_cells, sort_tidy, timepoint_order
 from ._values import arm_values, check_ranges, covariate_values
-from ._widecols import item_blocks, score_blocks, validate_columns
+from ._widecols import item_blocks, score_blocks, score_keys, validate_columns
 from .audit import EXCLUDED_COLUMNS, IGNORED_COLUMNS, MISSING_COLUMNS, AuditRecord
 from .mapping import LoadMapping, norm, parse_mapping
 from .readers import (
@@ -214,8 +215,26 @@ class _Stripped:
 
     def __getitem__(self, col: str) -> pd.Series:
         if col not in self.cache:
-            self.cache[col] = _as_text(self.text[col]).astype(str).str.strip()
+            self.cache[col] = _stripped_shared(_as_text(self.text[col]))
         return self.cache[col]
+
+
+def _stripped_shared(col: pd.Series) -> pd.Series:
+    """``col.astype(str).str.strip()`` as an object Series whose cells that need no trimming are
+    the column's own ``str`` objects (a million ids are not copied; only trimmed cells are new)."""
+    arr = col.to_numpy(dtype=object)
+    if col.dtype != object or not all(type(x) is str for x in arr[:64]):
+        return pd.Series(col.astype(str).str.strip().to_numpy(dtype=object), index=col.index,
+                         dtype=object)
+    s = col.astype(str)
+    trimmed = s.str.strip()
+    changed = (s.str.len() != trimmed.str.len()).to_numpy(dtype=bool)
+    if not all(type(x) is str for x in arr):
+        return pd.Series(trimmed.to_numpy(dtype=object), index=col.index, dtype=object)
+    out = arr.copy()
+    if changed.any():
+        out[changed] = trimmed[changed].to_numpy(dtype=object)
+    return pd.Series(out, index=col.index, dtype=object)
 
 
 def _as_text(col: pd.Series) -> pd.Series:
@@ -240,9 +259,10 @@ def _load(table: TextTable, m: LoadMapping, columnwise: bool = True) -> LoadResu
                              "reason": ["empty row (no value in any column)"] * int(blank.sum())},
                             columns=list(EXCLUDED_COLUMNS))
     keep_pos = np.flatnonzero(~blank)
+    release_memory()  # the reader's temporaries
     if blank.any():
         text = text.loc[~blank].reset_index(drop=True)
-    rows = rows_all[~blank]
+    rows = rows_all[~blank] if blank.any() else rows_all  # (no copy when none is blank)
     if len(text) == 0:
         raise InputError("every data row is empty", file=ctx.file,
                          hint="Add one row per participant (wide) or per answer (long)")
@@ -294,6 +314,7 @@ def _load(table: TextTable, m: LoadMapping, columnwise: bool = True) -> LoadResu
                 hint="Give each participant one row (repeated measures go in columns "
                 "<prefix>_<timepoint>_<item>), or use the long layout")
         if columnwise:
+            release_memory()  # the id checks' temporaries
             return _load_wide(table, text, stripped, keep_pos, rows, pid, m, ctx, used, colpos,
                               arm_col, cov_cols, excluded, ignored_frame, n_read,
                               [n for n in (norm_note, id_note) if n is not None])
@@ -446,20 +467,43 @@ def _per_participant(stripped: Any, rows: np.ndarray, pid: pd.Series, m: LoadMap
     return arm, covs, missing_parts
 
 
-def _wide_peaks(scores: dict, m: LoadMapping) -> list[str]:
-    """Derived peaks (as :func:`._scoring.derive_peaks`, on the score columns)."""
+def _peak_keys(base_keys: list[tuple[str, str, str]], m: LoadMapping
+               ) -> list[tuple[str, str, str]]:
+    """The keys the derived peaks add to ``base_keys`` (in :func:`_wide_peaks`' order), each
+    peak's sources checked against the timepoints known before it."""
+    have = list(base_keys)
+    added: list[tuple[str, str, str]] = []
+    for pk in m.peaks:
+        check_peak_sources(pk, {tp for (i, tp, _s) in have if i == pk.instrument}, m)
+        scales = list(dict.fromkeys(s for (i, tp, s) in have
+                                    if i == pk.instrument and tp in pk.sources))
+        for scale in scales:
+            key = (pk.instrument, pk.name, scale)
+            if key not in have:
+                have.append(key)
+                added.append(key)
+    return added
+
+
+def _wide_peaks(scores: dict, m: LoadMapping, base_keys: list[tuple[str, str, str]]
+                ) -> list[str]:
+    """Derived peaks (as :func:`._scoring.derive_peaks`, on the score columns), written into
+    their columns of ``scores`` (allocated by :func:`_peak_keys`)."""
     from ..instruments import peak
 
     notes: list[str] = []
+    have = list(base_keys)
+    n = len(next(iter(scores.values())))
     for pk in m.peaks:
-        check_peak_sources(pk, {tp for (i, tp, _s) in scores if i == pk.instrument}, m)
-        scales = list(dict.fromkeys(s for (i, tp, s) in scores
+        scales = list(dict.fromkeys(s for (i, tp, s) in have
                                     if i == pk.instrument and tp in pk.sources))
-        n = len(next(iter(scores.values())))
         for scale in scales:
-            mat = np.column_stack([scores.get((pk.instrument, t, scale), np.full(n, np.nan))
+            mat = np.column_stack([scores[(pk.instrument, t, scale)]
+                                   if (pk.instrument, t, scale) in have else np.full(n, np.nan)
                                    for t in pk.sources])
-            scores[(pk.instrument, pk.name, scale)] = peak(mat, axis=1)
+            scores[(pk.instrument, pk.name, scale)][:] = peak(mat, axis=1)
+            if (pk.instrument, pk.name, scale) not in have:
+                have.append((pk.instrument, pk.name, scale))
         notes.append(f"{pk.instrument} '{pk.name}' = per-participant maximum over "
                      f"{', '.join(pk.sources)} (each scale; missing sessions ignored)")
     return notes
@@ -478,21 +522,37 @@ def _load_wide(table: TextTable, text: pd.DataFrame, stripped: Any, pos: np.ndar
     arm, covs, missing_parts = _per_participant(stripped, rows, pid, m, ctx, participants,
                                                 arm_col, cov_cols, colpos,
                                                 table.declared_missing)
+    if isinstance(stripped, _Stripped):  # the trimmed arm and covariate columns are done with
+        stripped.cache = {k: v for k, v in stripped.cache.items() if v is pid}
+    release_memory()
     wc = validate_columns(table, text, pos, rows, parsed, m, ctx, colpos)
     missing_parts.append(wc.missing)
+    wc.missing = None
+    # sorted now, before the scores exist (its temporaries do not add to theirs)
+    values_missing = _missing_frame(missing_parts)
+    del missing_parts
+    release_memory()
     tp_order, tp_source = timepoint_order(
         pd.DataFrame({"timepoint": [v[1] for v in parsed.values()]}, dtype=object), m)
-    scores, counts = score_blocks(wc.values, parsed, order, m)
-    del wc.values
-    peak_notes = _wide_peaks(scores, m) if scores else []
+    base_keys = score_keys(parsed, m)
+    peak_keys = _peak_keys(base_keys, m) if base_keys else []
     t_rank = {t: i for i, t in enumerate(tp_order)}
     s_rank: dict[tuple[str, str], int] = {}
-    for inst_id in {k[0] for k in scores}:
+    for inst_id in {k[0] for k in base_keys}:
         for i, sc in enumerate(m.instrument(inst_id).scales):
             s_rank[(inst_id, sc)] = i
-    keys = sorted(scores, key=lambda k: (k[0], t_rank[k[1]], s_rank.get((k[0], k[2]), 1 << 30)))
+    keys = sorted([*base_keys, *peak_keys],
+                  key=lambda k: (k[0], t_rank[k[1]], s_rank.get((k[0], k[2]), 1 << 30)))
+    # the scores are built in place in one float64 matrix (column-major: pandas keeps it as the
+    # wide view's block without a copy), block by block of rows
+    score_mat = np.empty((len(participants), len(keys)), dtype=np.float64, order="F")
+    scores = {k: score_mat[:, j] for j, k in enumerate(keys)}
+    counts = score_blocks(wc.values, parsed, order, m, scores)
+    del wc.values
+    release_memory()
+    peak_notes = _wide_peaks(scores, m, base_keys) if base_keys else []
     index = pd.Index(participants, name="participant_id")
-    arm_values_ = (np.array(arm, dtype=object) if arm is not None
+    arm_values_ = (np.asarray(arm, dtype=object) if arm is not None
                    else np.array([None] * len(participants), dtype=object))
     data: dict[str, Any] = {"arm": pd.Series(arm_values_, index=index, dtype=object)}
     for c in covs.columns:
@@ -501,18 +561,21 @@ def _load_wide(table: TextTable, text: pd.DataFrame, stripped: Any, pos: np.ndar
             data[c] = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
         else:
             data[c] = pd.Series(col.to_numpy(dtype=object), index=index, dtype=object)
-    for k in keys:
-        data[f"{k[0]}.{k[2]}.{k[1]}"] = scores[k]
-    wide = pd.DataFrame(data, index=index)
-    wide.columns.name = None
-
-    values_missing = _missing_frame(missing_parts)
+    # the scores are moved into one float64 matrix (column-major: pandas keeps it as the wide
+    # view's block without a copy), one column at a time, so they never exist twice
     n_missing = 0
     with_missing = np.zeros(len(participants), dtype=bool)
-    for k in keys:
-        na = np.isnan(scores[k])
+    for j in range(len(keys)):
+        na = np.isnan(score_mat[:, j])
         n_missing += int(na.sum())
         with_missing |= na
+    del scores
+    wide = pd.DataFrame(score_mat, index=index, columns=[f"{k[0]}.{k[2]}.{k[1]}" for k in keys],
+                        copy=False)
+    for i, (name, col) in enumerate(data.items()):
+        wide.insert(i, name, col)
+    wide.columns.name = None
+
     instruments: dict[str, tuple[str, ...]] = {}
     for k in keys:
         tps = instruments.setdefault(k[0], ())
@@ -533,7 +596,7 @@ def _load_wide(table: TextTable, text: pd.DataFrame, stripped: Any, pos: np.ndar
 
     def tidy() -> pd.DataFrame:
         n, kk = len(participants), len(keys)
-        score = np.column_stack([scores[k] for k in keys]).ravel() if kk else np.zeros(0)
+        score = score_mat.ravel(order="C") if kk else np.zeros(0)
         answered = np.zeros((n, kk), dtype=np.int64)
         mask = np.ones((n, kk), dtype=bool)
         n_items = np.zeros(kk, dtype=np.int64)
@@ -598,8 +661,22 @@ def _values_of(col: pd.Series, m: LoadMapping) -> np.ndarray:
 
 
 def _missing_frame(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    values_missing = pd.concat([p for p in parts if len(p)], ignore_index=True) \
-        if any(len(p) for p in parts) else pd.DataFrame(columns=[*MISSING_COLUMNS, "_pos"])
+    """The cells set missing in (row, column position) order: one concatenation and one take
+    per column (a million cells are not copied once per pandas step)."""
+    filled = [p for p in parts if len(p)]
+    if filled:
+        both = pd.concat(filled, ignore_index=True) if len(filled) > 1 else filled[0]
+        del filled
+        parts.clear()  # the caller's list: the parts live on only inside ``both``
+        order = np.lexsort((both["_pos"].to_numpy(), both["row"].to_numpy()))
+        taken = {}
+        for c in MISSING_COLUMNS:  # column by column, each freed once taken
+            taken[c] = both.pop(c).array.take(order)
+        del both
+        out = pd.DataFrame(taken)
+        out["row"] = out["row"].astype("int64")
+        return out
+    values_missing = pd.DataFrame(columns=[*MISSING_COLUMNS, "_pos"])
     values_missing = values_missing.sort_values(["row", "_pos"], kind="mergesort")
     values_missing = values_missing[list(MISSING_COLUMNS)].reset_index(drop=True)
     values_missing["row"] = values_missing["row"].astype("int64")
