@@ -46,9 +46,9 @@ _SNIFF_DELIMITERS = ",;\t|"
 #: Longest value shown in an error message (a 200,000-character cell is cut, not printed).
 MAX_SHOWN = 80
 #: Peak memory of a load per byte of a delimited file, measured by benchmarks/bench_io.py
-#: (wide layout, 1e6 participants x 60 columns: 7.7 bytes), with a margin; used to refuse what
+#: (wide layout, 1e6 participants x 60 columns: 3.9 bytes), with a margin; used to refuse what
 #: cannot fit (before reading).
-MEMORY_PER_FILE_BYTE = 10.0
+MEMORY_PER_FILE_BYTE = 6.0
 #: The same for the long layout (one row per answer: 30 bytes per byte of the file at 5.8
 #: million rows, 35 at 580,000), checked once the layout is known.
 MEMORY_PER_LONG_FILE_BYTE = 50.0
