@@ -398,6 +398,48 @@ def parse_range(text: str, pos: int, stop: int, one_tailed_in_text: bool) -> Par
                                float("nan")))
 
 
+#: a character a p's match can start with
+_P_START = re.compile(r"[p,;]")
+
+
+def _p_anchors(text: str, pos: int, e0: int):
+    """``_P_ANCHOR.finditer(text, pos)``, as in the whole text, for the matches that start
+    before ``e0``, without scanning the text beyond about e0 (a piece of a long text must not
+    scan the rest of it for p's it will not use).
+
+    A p's match is ``p`` or ``[,;]``, whitespace, then at most 6 characters (with a look-ahead).
+    The scan cut at e0 reads every match ending before ``edge`` = e0 − 8 whole, and every attempt
+    that stops before the whitespace run ending at edge. What may have been read cut: attempts
+    from the character before that run, or after it, and the first match reaching edge; from
+    there each ``p``, ``,`` or ``;`` before e0 is matched again on the whole text (a handful of
+    characters: one before a whitespace run and at most 8 after it)."""
+    n = len(text)
+    if e0 >= n - 16:
+        yield from _P_ANCHOR.finditer(text, pos)
+        return
+    edge = e0 - 8
+    last, cut_at = pos, None
+    for a in _P_ANCHOR.finditer(text, pos, e0):
+        if a.end() >= edge:
+            cut_at = a.start()
+            break
+        yield a
+        last = a.end()
+    c0 = last
+    if edge > last:
+        c0 = max(last, last + len(text[last:edge].rstrip()) - 1)
+    if cut_at is not None:
+        c0 = min(c0, cut_at)
+    for c in _P_START.finditer(text, c0, e0):
+        start = c.start()
+        if start < last:
+            continue
+        m = _P_ANCHOR.match(text, start)
+        if m is not None:
+            yield m
+            last = m.end()
+
+
 def _matches(text: str, pos: int = 0, stop: int | None = None):
     """Matches of the pattern, each not preceded by a word character, ``.`` or an apostrophe.
 
@@ -412,9 +454,14 @@ def _matches(text: str, pos: int = 0, stop: int | None = None):
     """
     n = len(text)
     last_end = pos
+    # starts before this were all tried for an earlier p that found no result: a match from such
+    # a start ends before that p (else it would have been the result), so it cannot reach a later
+    # p either. Skipping them keeps text dense with p's and no results (p = . p = . ...) at one
+    # scan per character instead of one per character and p in its 600-character window.
+    scanned = pos
     if stop is None:
         stop = n
-    for a in _P_ANCHOR.finditer(text, pos):
+    for a in _p_anchors(text, pos, stop + MAX_BEFORE_P):
         a0 = a.start()
         if text[a0] != "p":
             a0 += a.group().index("n")
@@ -423,7 +470,7 @@ def _matches(text: str, pos: int = 0, stop: int | None = None):
         if a0 < last_end:
             continue
         hi = min(a.end() + MAX_AFTER_P, n)
-        lo = max(a0 - MAX_BEFORE_P, last_end)
+        lo = max(a0 - MAX_BEFORE_P, last_end, scanned)
         near = max(a0 - _SHORT, lo)
         m = _first_reaching(text, near, a0, hi)
         if m is None and near > lo:
@@ -433,6 +480,8 @@ def _matches(text: str, pos: int = 0, stop: int | None = None):
                 return
             yield m
             last_end = m.end()
+        else:
+            scanned = a0
 
 
 def _matches_by_candidates(text: str):
