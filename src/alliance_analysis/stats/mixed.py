@@ -326,7 +326,28 @@ def _design(frame: pd.DataFrame, f: _Formula, factors: Mapping[str, list]) -> tu
 
 # ---- the fitting core --------------------------------------------------------------------------
 
-class _LMM:
+class _Profiled:
+    """What both model classes share: the profiled criterion (lme4's eq. 34 / 41, see the module
+    docstring) from log|V|, log|XᵀV⁻¹X| and r², and its value at θ (inf where V is singular)."""
+
+    reml: bool
+    m: float
+
+    def _profiled(self, ldV: float, ldX: float, r2: float) -> float:
+        m = self.m
+        return ldV + (ldX if self.reml else 0.0) + m * (1.0 + math.log(2.0 * math.pi * r2 / m))
+
+    def criterion(self, theta: np.ndarray) -> float:
+        try:
+            return self.state(theta)["crit"]
+        except np.linalg.LinAlgError:
+            return math.inf
+
+    def state(self, theta: np.ndarray) -> dict:  # pragma: no cover - each model defines it
+        raise NotImplementedError
+
+
+class _LMM(_Profiled):
     """Per-group sums of a linear mixed model, its profiled criterion and derivatives in θ."""
 
     def __init__(self, y: np.ndarray, X: np.ndarray, Z: np.ndarray, codes: np.ndarray,
@@ -382,16 +403,9 @@ class _LMM:
         r2 = float(e @ e - np.einsum("ga,ga->", Zte, HZte))
         ldV = float(logdet.sum())
         ldX = 2.0 * float(np.log(np.diag(cho)).sum())
-        m = self.m
-        crit = ldV + (ldX if self.reml else 0.0) + m * (1.0 + math.log(2.0 * math.pi * r2 / m))
+        crit = self._profiled(ldV, ldX, r2)
         return {"L": L, "H": H, "beta": beta, "r2": r2, "XVX": XVX, "cho": cho, "Zte": Zte,
                 "HZte": HZte, "HZtX": HZtX, "crit": crit, "ldV": ldV, "ldX": ldX}
-
-    def criterion(self, theta: np.ndarray) -> float:
-        try:
-            return self.state(theta)["crit"]
-        except np.linalg.LinAlgError:
-            return math.inf
 
     def derivatives(self, theta: np.ndarray, st: dict | None = None,
                     sigma: float | None = None) -> dict:
@@ -455,7 +469,7 @@ class _LMM:
                 "sigma": sigma}
 
 
-class _RandomIntercept:
+class _RandomIntercept(_Profiled):
     """The model of :class:`_LMM` with one random intercept per group (q = 1), in closed form.
 
     With Z_g = 1 (a column of ones of length n_g) and γ = θ², V_g = I + γ J (J = 11ᵀ), so by the
@@ -526,16 +540,9 @@ class _RandomIntercept:
         r2 = float(e @ e - Zte @ (w[self.size_of] * Zte))
         ldV = float(self.counts @ np.log(M))
         ldX = 2.0 * float(np.log(np.diag(cho)).sum())
-        m = self.m
-        crit = ldV + (ldX if self.reml else 0.0) + m * (1.0 + math.log(2.0 * math.pi * r2 / m))
+        crit = self._profiled(ldV, ldX, r2)
         return {"theta": t, "w": w, "beta": beta, "r2": r2, "XVX": XVX, "cho": cho,
                 "Zte": Zte, "crit": crit, "ldV": ldV, "ldX": ldX}
-
-    def criterion(self, theta: np.ndarray) -> float:
-        try:
-            return self.state(theta)["crit"]
-        except np.linalg.LinAlgError:
-            return math.inf
 
     def derivatives(self, theta: np.ndarray, st: dict | None = None,
                     sigma: float | None = None) -> dict:
