@@ -148,11 +148,11 @@ def test_standardized_indirect_is_product_of_standardized_paths(data):
     assert res.indirect_std == pytest.approx(a_z * b_z, rel=1e-10)
 
 
-def test_bca_and_bc_equal_loop_reference(data):
-    """BC and BCa from a plain loop over the same resamples and a loop jackknife (Efron 1987)."""
+def _loop_bc_bca(data, n_boot, seed):
+    """Simple-mediation draws, BC and BCa intervals from a plain loop over one (n_boot, n)
+    draw of resample indices and a loop jackknife (Efron 1987): the independent reference."""
     from scipy.stats import norm
 
-    n_boot, seed = 400, 11
     x, m, y = (data[c].to_numpy(float) for c in ("X", "M", "Y"))
     n = len(x)
 
@@ -172,6 +172,13 @@ def test_bca_and_bc_equal_loop_reference(data):
     acc = np.sum(dev**3) / (6 * np.sum(dev**2) ** 1.5)
     bc = np.quantile(draws, norm.cdf(2 * z0 + zq))
     bca = np.quantile(draws, norm.cdf(z0 + (z0 + zq) / (1 - acc * (z0 + zq))))
+    return draws, bc, bca
+
+
+def test_bca_and_bc_equal_loop_reference(data):
+    """BC and BCa from a plain loop over the same resamples and a loop jackknife (Efron 1987)."""
+    n_boot, seed = 400, 11
+    _, bc, bca = _loop_bc_bca(data, n_boot, seed)
     res_bc = mediate(data, "X", "M", "Y", n_boot=n_boot, ci="bc", seed=seed)
     res_bca = mediate(data, "X", "M", "Y", n_boot=n_boot, ci="bca", seed=seed)
     assert res_bc.indirect_ci == pytest.approx(tuple(bc), rel=1e-9)
@@ -222,30 +229,11 @@ def test_confidence_level_and_seed_change(data):
 def test_chunked_bootstrap_equals_loop_reference(data, monkeypatch):
     """Chunks of 3 resamples (the last one shorter) draw the same stream as one (n_boot, n)
     draw: the BCa interval equals a plain loop over one-shot indices and a loop jackknife."""
-    from scipy.stats import norm
-
     from alliance_analysis.stats import mediation
 
     n_boot, seed = 101, 5
-    x, m, y = (data[c].to_numpy(float) for c in ("X", "M", "Y"))
-    n = len(x)
-    monkeypatch.setattr(mediation, "_CHUNK_ELEMENTS", 3 * n)
-
-    def ab(rows):
-        dm = np.column_stack([np.ones(len(rows)), x[rows]])
-        dy = np.column_stack([np.ones(len(rows)), x[rows], m[rows]])
-        return (np.linalg.lstsq(dm, m[rows], rcond=None)[0][1]
-                * np.linalg.lstsq(dy, y[rows], rcond=None)[0][2])
-
-    est = ab(np.arange(n))
-    idx = np.random.default_rng(seed).integers(0, n, size=(n_boot, n))
-    draws = np.array([ab(r) for r in idx])
-    jack = np.array([ab(np.delete(np.arange(n), i)) for i in range(n)])
-    z0 = norm.ppf(np.mean(draws < est))
-    zq = norm.ppf([0.025, 0.975])
-    dev = jack.mean() - jack
-    acc = np.sum(dev**3) / (6 * np.sum(dev**2) ** 1.5)
-    bca = np.quantile(draws, norm.cdf(z0 + (z0 + zq) / (1 - acc * (z0 + zq))))
+    monkeypatch.setattr(mediation, "_CHUNK_ELEMENTS", 3 * len(data))
+    draws, _, bca = _loop_bc_bca(data, n_boot, seed)
     res = mediate(data, "X", "M", "Y", n_boot=n_boot, ci="bca", seed=seed)
     assert res.indirect_se == pytest.approx(np.std(draws, ddof=1), rel=1e-9)
     assert res.indirect_ci == pytest.approx(tuple(bca), rel=1e-9)
