@@ -61,8 +61,9 @@ def columns() -> list[tuple[str, int, int]]:
     return out
 
 
-def make_csv(path: Path, n: int, seed: int = SEED) -> Path:
-    """Write the synthetic wide CSV of ``n`` participants (vectorised: bytes built with numpy)."""
+def _trial(n: int, seed: int):
+    """The synthetic trial both layouts write: the columns, each participant's answers
+    (uint8), which answers are empty, the arm (1 or 2) and the 8-byte ids ``P0000001``."""
     cols = columns()
     rng = np.random.default_rng(seed)
     k = len(cols)
@@ -70,8 +71,15 @@ def make_csv(path: Path, n: int, seed: int = SEED) -> Path:
     hi = np.array([c[2] for c in cols])
     values = (lo + np.floor(rng.random((n, k)) * (hi - lo + 1))).astype(np.uint8)
     empty = rng.random((n, k)) < MISSING
-    ids = np.char.encode(np.char.add("P", np.char.zfill(np.arange(1, n + 1).astype(str), 7)))
     arm = rng.integers(1, 3, n).astype(np.uint8)
+    ids = np.char.encode(np.char.add("P", np.char.zfill(np.arange(1, n + 1).astype(str), 7)))
+    return cols, values, empty, arm, ids
+
+
+def make_csv(path: Path, n: int, seed: int = SEED) -> Path:
+    """Write the synthetic wide CSV of ``n`` participants (vectorised: bytes built with numpy)."""
+    cols, values, empty, arm, ids = _trial(n, seed)
+    k = len(cols)
     prefix = np.frombuffer(b"".join(i + b"," for i in ids), dtype=np.uint8).reshape(n, 9)
     rows = np.empty((n, 9 + 2 + 2 * k), dtype=np.uint8)
     rows[:, :9] = prefix
@@ -94,16 +102,8 @@ def make_long_csv(path: Path, n: int, seed: int = SEED) -> Path:
     timepoint x instrument x item: 58 rows per participant, ``P0000001,1,prep,wai,1,3``), 2% of
     the answers empty. About 25 bytes per row, so 1e5 participants (5.8 million rows) make
     about 146 MB, the size of the 1e6-participant wide file."""
-    cols = columns()
-    rng = np.random.default_rng(seed)
-    k = len(cols)
-    lo = np.array([c[1] for c in cols])
-    hi = np.array([c[2] for c in cols])
-    values = (lo + np.floor(rng.random((n, k)) * (hi - lo + 1))).astype(np.uint8)
-    empty = rng.random((n, k)) < MISSING
-    arm = rng.integers(1, 3, n).astype(np.uint8)
-    ids = np.frombuffer(b"".join(np.char.encode(np.char.add(
-        "P", np.char.zfill(np.arange(1, n + 1).astype(str), 7)))), dtype=np.uint8).reshape(n, 8)
+    cols, values, empty, arm, ids = _trial(n, seed)
+    ids = np.frombuffer(b"".join(ids), dtype=np.uint8).reshape(n, 8)
     keys = [",".join(c[0].split("_")).encode() for c in cols]  # e.g. b"wai,prep,1"
     # fixed-width middle per column: ",<arm>,<timepoint>,<instrument>,<item>," then the value
     mids = [b"," + b"%s" + b"," + k_.split(b",")[1] + b"," + k_.split(b",")[0] + b","
