@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,6 @@ from alliance_analysis.audit.corpus import (
     _csv_cell,
     _csv_rows,
     _float_column,
-    _rows,
     _safe_column,
     render_rows,
 )
@@ -27,6 +27,41 @@ EXTRA = ("r = -.47, p = .036. d = .43, p = .03. t(28) = -2.20, p = .036. F(2, 28
          "t(12) = 1.1, ns. t(30) = 0.00, p > .999. r(112) = 1.00, p < .001. "
          "t(20) = 2.1, p = -.03. chi2(1, N = 1,234) = 3.8, p = .05. Q(12) = 30.1, p = .003. "
          "t(1,234) = 2.0, p = .046. t(9) = 2.3, p = .000")
+
+
+def _clean(v):
+    if hasattr(v, "item"):
+        v = v.item()
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
+
+
+def _rows(doc, report) -> list[dict]:
+    """The row-by-row path the column-wise lines replaced (one dict per result): the reference."""
+    rows = []
+    for d in report.iter_dicts():
+        start, end = d["start"], d["end"]
+        notes = list(d["notes"])
+        if doc.repairs:
+            notes += [f"repaired: {r}" for r in doc.repairs_in(start, end)]
+        ci = f"{d['ci_level']}% CI [{d['ci_low']}, {d['ci_high']}]" if d["ci_level"] else ""
+        undetermined = d["status"] == "undetermined"
+        err = d["error"]
+        rows.append({
+            "location": doc.location(start), "offset": start, "source_text": d["raw"],
+            "test": d["test_type"], "df1": d["df1"], "df2": d["df2"],
+            "test_comparison": d["test_comparison"], "value": _clean(d["value"]),
+            "statistic": d["statistic"], "p_comparison": d["p_comparison"],
+            "reported_p_text": d["reported_p_text"], "reported_p": d["reported_p"],
+            "computed_p": d["computed_p"], "p_low": d["p_low"], "p_high": d["p_high"],
+            "tails": d["tails"],
+            "error": None if undetermined and not err else (None if err is None else bool(err)),
+            "decision_error": None if undetermined else bool(d["decision_error"]),
+            "status": d["status"], "consistent_n": d["consistent_n"] or "", "ci": ci,
+            "ci_check": d["ci_check"], "ci_note": d["ci_note"], "notes": "; ".join(notes),
+        })
+    return rows
 
 
 def _old_lines(doc, report) -> list[str]:

@@ -48,8 +48,8 @@ from typing import Any
 
 from ..errors import InputError
 
-__all__ = ["RESULT_FIELDS", "DOCUMENT_FIELDS", "CheckOptions", "discover", "check_document",
-           "check_path", "check_paths", "run_corpus", "DEFAULT_INCLUDE"]
+__all__ = ["RESULT_FIELDS", "DOCUMENT_FIELDS", "CheckOptions", "discover", "check_paths",
+           "run_corpus", "DEFAULT_INCLUDE"]
 
 RESULT_FIELDS = (
     "document", "location", "offset", "source_text", "test", "df1", "df2", "test_comparison",
@@ -94,95 +94,6 @@ def _options_key(options: CheckOptions) -> bytes:
 
 
 # ----------------------------------------------------------------------------- one document
-
-def _clean(v: Any) -> Any:
-    if hasattr(v, "item"):
-        v = v.item()
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    return v
-
-
-def check_document(doc, options: CheckOptions) -> tuple[dict, list[dict]]:
-    """``(document row, result rows)`` for a read :class:`~.documents.Document`."""
-    from .check import check_text_batches
-
-    row = {"format": doc.format, "n_results": 0, "n_errors": 0, "n_decision_errors": 0,
-           "n_ci_errors": 0, "n_skipped": 0, "n_repairs": len(doc.repairs),
-           "flags": "; ".join(doc.flags), "unreadable_reason": ""}
-    pieces = check_text_batches(doc.text, alpha=options.alpha, one_tailed=options.one_tailed,
-                                one_tailed_txt=options.one_tailed_txt, n=options.n,
-                                n_min=options.n_min, n_max=options.n_max)
-    try:
-        first = next(pieces)
-    except InputError as exc:
-        if "no checkable APA result" not in exc.what:
-            raise
-        skipped = exc.hint or ""
-        row["n_skipped"] = skipped.count("': ") if skipped.startswith("Skipped") else 0
-        return row, []
-    rows = []
-    counts = dict.fromkeys(("n_results", "n_errors", "n_decision_errors", "n_ci_errors",
-                            "n_skipped"), 0)
-    import itertools
-
-    for report in itertools.chain([first], pieces):
-        counts["n_results"] += len(report)
-        counts["n_errors"] += report.n_errors
-        counts["n_decision_errors"] += report.n_decision_errors
-        counts["n_ci_errors"] += report.n_ci_errors
-        counts["n_skipped"] += len(report.skipped)
-        rows += _rows(doc, report)
-    row.update(counts)
-    return row, rows
-
-
-def _rows(doc, report) -> list[dict]:
-    rows = []
-    for d in report.iter_dicts():
-        start, end = d["start"], d["end"]
-        notes = list(d["notes"])
-        if doc.repairs:
-            notes += [f"repaired: {r}" for r in doc.repairs_in(start, end)]
-        ci = f"{d['ci_level']}% CI [{d['ci_low']}, {d['ci_high']}]" if d["ci_level"] else ""
-        undetermined = d["status"] == "undetermined"
-        err = d["error"]
-        rows.append({
-            "location": doc.location(start), "offset": start, "source_text": d["raw"],
-            "test": d["test_type"], "df1": d["df1"], "df2": d["df2"],
-            "test_comparison": d["test_comparison"], "value": _clean(d["value"]),
-            "statistic": d["statistic"], "p_comparison": d["p_comparison"],
-            "reported_p_text": d["reported_p_text"], "reported_p": d["reported_p"],
-            "computed_p": d["computed_p"], "p_low": d["p_low"], "p_high": d["p_high"],
-            "tails": d["tails"],
-            "error": None if undetermined and not err else (None if err is None else bool(err)),
-            "decision_error": None if undetermined else bool(d["decision_error"]),
-            "status": d["status"], "consistent_n": d["consistent_n"] or "", "ci": ci,
-            "ci_check": d["ci_check"], "ci_note": d["ci_note"], "notes": "; ".join(notes),
-        })
-    return rows
-
-
-def check_path(path: str, options: CheckOptions) -> dict:
-    """Worker task: read and check one file; a JSON-able part (never raises on a bad file)."""
-    from .documents import Unreadable, read_bytes
-
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        return {"hash": "", "document": _unreadable(f"cannot read the file: {exc.strerror or exc}"),
-                "results": []}
-    digest = content_key(data, options)
-    try:
-        doc = read_bytes(Path(path).name, data, options.fmt, Path(path).suffix)
-        row, rows = check_document(doc, options)
-    except Unreadable as exc:
-        row, rows = _unreadable(str(exc)), []
-    except InputError as exc:
-        row, rows = _unreadable(exc.message), []
-    row["content_hash"] = hashlib.sha256(data).hexdigest()
-    return {"hash": digest, "document": row, "results": rows}
-
 
 #: documents longer than this (characters of text) are checked alone, in streamed pieces
 SMALL_TEXT = 2_000_000
@@ -298,7 +209,8 @@ def _float_column(values, finite_only: bool = False, repeating: bool = False) ->
 def render_rows(doc, report) -> list[str]:
     """results.csv lines of one report (without the ``document`` column), built column-wise.
 
-    The cells are those :func:`_rows` + :func:`_csv_cell` give row by row (tested equal).
+    The cells are those the row-by-row path gave (each result's dict through
+    :func:`_csv_cell`; tested equal against that path, kept in the tests).
     """
     c = report.columns
     if not len(report):
@@ -367,6 +279,7 @@ def _doc_row(doc, report_counts: dict, data: bytes) -> dict:
 
 
 def _counts(reports) -> dict:
+    """The documents.csv counts of a document's reports (all zero for none)."""
     counts = dict.fromkeys(("n_results", "n_errors", "n_decision_errors", "n_ci_errors",
                             "n_skipped"), 0)
     for rep in reports:
@@ -378,19 +291,21 @@ def _counts(reports) -> dict:
     return counts
 
 
+def _add_counts(counts: dict, more: dict) -> None:
+    for key in counts:
+        counts[key] += more[key]
+
+
 def _check_long(doc, data: bytes, options: CheckOptions, stream_dir: str | None) -> dict:
     """A long document checked in streamed pieces of :data:`BATCH` results.
 
     With ``stream_dir`` the rows go straight to a part file there (memory bounded by a piece);
     without (a Dask worker, which may not see the output folder) they come back in the part.
     """
-    import json as _json
-
     from .check import check_text_batches
 
     digest = content_key(data, options)
-    counts = dict.fromkeys(("n_results", "n_errors", "n_decision_errors", "n_ci_errors",
-                            "n_skipped"), 0)
+    counts = _counts([])
     pieces = check_text_batches(doc.text, batch=BATCH, alpha=options.alpha,
                                 one_tailed=options.one_tailed,
                                 one_tailed_txt=options.one_tailed_txt, n=options.n,
@@ -405,12 +320,10 @@ def _check_long(doc, data: bytes, options: CheckOptions, stream_dir: str | None)
     try:
         try:
             for rep in pieces:
-                piece = _counts([rep])
-                for key in counts:
-                    counts[key] += piece[key]
+                _add_counts(counts, _counts([rep]))
                 lines = render_rows(doc, rep)
                 if fh is not None and lines:
-                    fh.write(_json.dumps(lines, ensure_ascii=False) + "\n")
+                    fh.write(json.dumps(lines, ensure_ascii=False) + "\n")
                 else:
                     rows += lines
         except InputError as exc:
@@ -420,7 +333,7 @@ def _check_long(doc, data: bytes, options: CheckOptions, stream_dir: str | None)
             counts["n_skipped"] = skipped.count("': ") if skipped.startswith("Skipped") else 0
         part = {"hash": digest, "document": _doc_row(doc, counts, data)}
         if fh is not None:
-            fh.write(_json.dumps(part, ensure_ascii=False) + "\n")
+            fh.write(json.dumps(part, ensure_ascii=False) + "\n")
             fh.close()
             fh = None
             os.replace(tmp, path)
@@ -484,8 +397,7 @@ def _check_long_parallel(path: str, options: CheckOptions, jobs: int, parts_dir:
     path_out = _chunk_path(parts_dir, digest)
     path_out.parent.mkdir(parents=True, exist_ok=True)
     tmp = path_out.with_name(path_out.name + f".tmp{os.getpid()}")
-    counts = dict.fromkeys(("n_results", "n_errors", "n_decision_errors", "n_ci_errors",
-                            "n_skipped"), 0)
+    counts = _counts([])
     first_skipped: list = []
     _LONG.update(doc=doc, cue=mentions_one_tailed(doc.text))
     cuts = list(range(0, len(doc.text), PIECE)) + [len(doc.text)]
@@ -505,8 +417,7 @@ def _check_long_parallel(path: str, options: CheckOptions, jobs: int, parts_dir:
                 nxt = next(spans, None)
                 if nxt is not None:
                     pending.append(pool.submit(_check_piece, *nxt, options))
-                for key in counts:
-                    counts[key] += piece[key]
+                _add_counts(counts, piece)
                 first_skipped += skipped[:3 - len(first_skipped)]
                 fh.write(lines)
             if counts["n_results"] == 0 and counts["n_skipped"] <= BATCH:
