@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from .parse import Memo
 
 __all__ = ["RESULT_FIELDS", "DOCUMENT_FIELDS", "CheckOptions", "discover", "check_paths",
            "run_corpus", "DEFAULT_INCLUDE"]
@@ -171,17 +172,8 @@ def _safe_column(values: list[str]) -> list[str]:
 _FMT = "{:.12g}".format
 
 
-class _FloatText(dict):
-    """``%.12g`` texts of floats met before (df, printed statistics and p repeat); bounded."""
-
-    def __missing__(self, v: float) -> str:
-        if len(self) >= 1 << 16:
-            self.clear()
-        text = self[v] = _FMT(v)
-        return text
-
-
-_REPEATING = _FloatText()
+#: ``%.12g`` texts of floats met before (df, printed statistics and p repeat); bounded
+_REPEATING = Memo(_FMT)
 
 
 def _float_column(values, finite_only: bool = False, repeating: bool = False) -> list[str]:

@@ -208,10 +208,26 @@ def _read_p(p_printed: str) -> tuple[str, float, int]:
     return ptext, pval, pdec
 
 
+class Memo(dict):
+    """``fn(key)`` for keys met before, computed on first use; at most :attr:`max_size` kept
+    (cleared when full, so memory stays bounded on any input)."""
+
+    max_size = 1 << 16
+
+    def __init__(self, fn) -> None:
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, key):
+        if len(self) >= self.max_size:
+            self.clear()
+        value = self[key] = self.fn(key)
+        return value
+
+
 #: printed numbers repeat (``.001``, ``2.20``): each distinct string is read once (bounded)
-_STAT_CACHE: dict[str, tuple[str, float, int, bool]] = {}
-_P_CACHE: dict[str, tuple[str, float, int]] = {}
-_CACHE_MAX = 1 << 16
+_STAT_CACHE = Memo(_read_stat)
+_P_CACHE = Memo(_read_p)
 def _appenders(out: ParsedResults) -> tuple:
     """The ``append`` methods of the result columns of ``out`` (in field order)."""
     return tuple(getattr(out, f).append for f in (
@@ -266,12 +282,7 @@ def _parse_matches(matches, batch: int | None, one_tailed: bool, nan: float):
         if n_text is not None and kind != "chi2":
             skip((raw, start, "N = … inside the parentheses is read only for χ2"))
             continue
-        st = stat_cache.get(stat_text)
-        if st is None:
-            if len(stat_cache) >= _CACHE_MAX:
-                stat_cache.clear()
-            st = stat_cache[stat_text] = _read_stat(stat_text)
-        stat, value, sdec, separated = st
+        stat, value, sdec, separated = stat_cache[stat_text]
         if separated:
             note += ("statistic printed with a thousands separator",)
         df1 = float(df1_text) if df1_text is not None else nan
@@ -290,12 +301,7 @@ def _parse_matches(matches, batch: int | None, one_tailed: bool, nan: float):
         if ns is not None:
             pcomp, psign, ptext, pval, pdec = "ns", "ns", ns, nan, 0
         else:
-            pp = p_cache.get(p_printed)
-            if pp is None:
-                if len(p_cache) >= _CACHE_MAX:
-                    p_cache.clear()
-                pp = p_cache[p_printed] = _read_p(p_printed)
-            ptext, pval, pdec = pp
+            ptext, pval, pdec = p_cache[p_printed]
             if pval > 1:
                 skip((raw, start, f"impossible p = {ptext} (p > 1)"))
                 continue
