@@ -446,7 +446,7 @@ def _continuous_root(power_at, target: float, n: int, n_min: int) -> float:
     if n <= n_min:
         return math.nan
     return float(brentq(lambda x: power_at(x) - target, n - 1.0, float(n),
-                                 xtol=1e-10, rtol=1e-13))
+                        xtol=1e-10, rtol=1e-13))
 
 
 def _check_direction(value: float, alternative: str, name: str) -> None:

@@ -150,12 +150,10 @@ def _ncp_root(t: np.ndarray, df: np.ndarray, target: float) -> np.ndarray:
     variant of regula falsi (superlinear, always bracketed) runs on all elements together until
     every bracket is below 2e-15 relative; elements whose cdf is NaN far in a tail count as 0 or 1.
     """
-    from scipy.special import nctdtr  # the ufunc behind scipy.stats.nct.cdf, without its overhead
+    from ._dist import nct_cdf  # scipy's nctdtr ufunc, NaN far in a tail read as 0 or 1
 
     def f(ncp: np.ndarray, idx: np.ndarray) -> np.ndarray:
-        cdf = nctdtr(df[idx], ncp, t[idx])
-        cdf = np.where(np.isnan(cdf), np.where(ncp > t[idx], 0.0, 1.0), cdf)
-        return cdf - target
+        return nct_cdf(t[idx], df[idx], ncp) - target
 
     from scipy.special import ndtri
 
