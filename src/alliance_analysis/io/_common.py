@@ -133,16 +133,19 @@ PER_UNIQUE_MIN_ROWS = 4096
 PER_UNIQUE_MAX_SHARE = 0.25
 
 
-def per_unique(values: Any, func: Any) -> np.ndarray:
+def per_unique(values: Any, func: Any, max_share: float | None = None) -> np.ndarray:
     """``func`` (an element-wise function of an object array, returning an array of the same
     length) applied to the distinct values only and spread back: a long table repeats few values
     (timepoints, instruments, item numbers, answers 1-5) over millions of rows, so text work
-    runs on a handful of strings. The result equals ``func(values)``."""
+    runs on a handful of strings. The result equals ``func(values)``. ``max_share``: the share
+    of distinct values above which ``func`` runs on every cell (default
+    :data:`PER_UNIQUE_MAX_SHARE`)."""
     arr = np.asarray(values, dtype=object)
     if len(arr) < PER_UNIQUE_MIN_ROWS:
         return np.asarray(func(arr))
     codes, uniq = pd.factorize(arr, use_na_sentinel=False)
-    if len(uniq) > len(arr) * PER_UNIQUE_MAX_SHARE:
+    share = PER_UNIQUE_MAX_SHARE if max_share is None else max_share
+    if len(uniq) > len(arr) * share:
         return np.asarray(func(arr))
     return np.asarray(func(np.asarray(uniq, dtype=object)))[codes]
 

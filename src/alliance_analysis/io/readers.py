@@ -366,12 +366,11 @@ def compact(values: np.ndarray) -> np.ndarray:
 def _shared(arr: np.ndarray) -> np.ndarray:
     """Equal cells of a text column as one ``str`` object (a long table repeats a few timepoints,
     instruments and answers over millions of rows: 8 bytes a cell instead of one object each)."""
-    if len(arr) < 4096:
-        return arr
-    codes, uniq = pd.factorize(arr, use_na_sentinel=False)
-    if len(uniq) > len(arr) // 2:
-        return arr
-    return np.asarray(uniq, dtype=object)[codes]
+    return per_unique(arr, _same, max_share=0.5)
+
+
+def _same(values: np.ndarray) -> np.ndarray:
+    return values
 
 
 def _header_fields(body_raw: bytes, delimiter: str) -> list[str]:
