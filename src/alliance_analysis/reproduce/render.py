@@ -48,12 +48,17 @@ def _can_fork() -> bool:
     return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
-def _render_one(index: int, out: str, svg: bool) -> dict[str, str]:
-    """Build figure ``index`` of the plan and save it under ``out``; its report entry."""
+def _render(item: tuple[str, Callable[[], Any], str], out: Path, svg: bool) -> dict[str, str]:
+    """Build one figure of a plan and save it under ``out``; its report entry."""
     from ..report.files import write_figure
 
-    stem, make, caption = _PLAN[index]
-    return write_figure(make(), Path(out) / stem, caption, svg=svg)
+    stem, make, caption = item
+    return write_figure(make(), out / stem, caption, svg=svg)
+
+
+def _render_one(index: int, out: str, svg: bool) -> dict[str, str]:
+    """Worker task: figure ``index`` of the plan the workers inherited."""
+    return _render(_PLAN[index], Path(out), svg)
 
 
 class _Rendering:
@@ -63,10 +68,7 @@ class _Rendering:
     def entries(self) -> list[dict[str, str]]:
         """The report entries (caption, title, alt, base64 PNG) in plan order, once all are saved."""
         if self._futures is None:  # in this process
-            from ..report.files import write_figure
-
-            return [write_figure(make(), self._out / stem, caption, svg=self._svg)
-                    for stem, make, caption in self._plan]
+            return [_render(item, self._out, self._svg) for item in self._plan]
         return [f.result() for f in self._futures]
 
 
